@@ -171,3 +171,24 @@ export interface Log {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** Where an application's image changes go, read from `write-back-method` and the git annotations. */
+export type WriteBackSettings =
+  | { method: 'argocd' }
+  | {
+      method: 'git';
+      /** `repocreds` (Argo CD's repository credentials) or `secret:<namespace>/<name>`. */
+      credentials?: string;
+      /** `git-repository`; undefined: the selected source's repoURL. */
+      repository?: string;
+      /** `git-branch` as written: `<base>[:<write-branch-template>]`. */
+      branch?: string;
+      /** `write-back-target` as written (`kustomization[:dir]`, `helmvalues[:file]` or a file path). */
+      target?: string;
+    };
+
+/** One RFC 6902 operation, as sent to the API server in a JSON patch. */
+export type JsonPatchOperation =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string };

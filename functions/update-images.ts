@@ -1,0 +1,146 @@
+// The scheduled Lambda: one update cycle per configured EKS cluster, one cluster after the other.
+// Thin by design: configuration, credentials and the deadline here; the cycle lives in lib/.
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { clustersFromEnv, type ClusterTarget } from '../lib/credentials/clusters';
+import { clusterKubeConfig, type ClusterConnectionOptions } from '../lib/credentials/eks-cluster';
+import { optionsFromEnv, type CycleOptions } from '../lib/config';
+import { runCycle } from '../lib/cycle';
+import type { CycleSummary } from '../lib/model';
+import { createLogger, type AppLogger } from '../lib/report/logger';
+import { publishCycleMetrics } from '../lib/report/metrics';
+import { redact } from '../lib/report/secrets';
+
+export type ClusterOutcome = { cluster: string; summary: CycleSummary } | { cluster: string; error: string };
+
+export interface UpdateImagesResult {
+  clusters: ClusterOutcome[];
+}
+
+export interface HandlerDependencies {
+  /** Where the IMAGE_UPDATER_* settings are read from; default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  connection?: ClusterConnectionOptions;
+}
+
+/**
+ * Time kept back from the Lambda timeout: no application is started later than this before it,
+ * so the one in progress can finish its registry calls and its patch.
+ */
+const DEADLINE_MARGIN_MS = 10_000;
+
+/** What a manual invocation may change, e.g. `{"dryRun": true, "clusters": ["staging"]}`. */
+const manualOverrides = z.strictObject({
+  dryRun: z.boolean().optional(),
+  clusters: z.array(z.string().min(1)).min(1).optional(),
+  applicationNamespace: z.string().min(1).optional(),
+  matchApplicationName: z.array(z.string().min(1)).optional(),
+  matchApplicationLabel: z.string().min(1).optional(),
+});
+type ManualOverrides = z.infer<typeof manualOverrides>;
+
+interface Settings {
+  options: CycleOptions;
+  clusters: ClusterTarget[];
+  log: AppLogger;
+}
+
+interface Invocation {
+  overrides: ManualOverrides;
+  /** The EventBridge event's time for scheduled runs. */
+  scheduledAt?: Date;
+}
+
+export function createHandler(dependencies: HandlerDependencies = {}) {
+  let settings: Settings | undefined; // read once per cold start
+
+  return async function updateImages(event: unknown, context: Context): Promise<UpdateImagesResult> {
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+    settings ??= readSettings(dependencies.env ?? process.env);
+    const { log } = settings;
+    log.powertools.addContext(context);
+    const { overrides, scheduledAt } = readInvocation(event);
+    const { clusters: only, ...optionOverrides } = overrides;
+    const options: CycleOptions = { ...settings.options, ...optionOverrides };
+    const clusters = only ? selectClusters(settings.clusters, only) : settings.clusters;
+    if (only || Object.keys(optionOverrides).length > 0) log.info('manual run with overrides', { overrides });
+
+    const outcomes: ClusterOutcome[] = [];
+    for (const cluster of clusters) {
+      outcomes.push(await updateCluster(cluster, options, { log: log.child({ cluster: cluster.name }), deadline, scheduledAt, dependencies }));
+    }
+    return { clusters: outcomes };
+  };
+}
+
+/** The function EventBridge invokes. */
+export const handler = createHandler();
+
+async function updateCluster(
+  cluster: ClusterTarget,
+  options: CycleOptions,
+  run: { log: AppLogger; deadline: number; scheduledAt?: Date; dependencies: HandlerDependencies },
+): Promise<ClusterOutcome> {
+  const started = Date.now();
+  try {
+    const kubeConfig = await clusterKubeConfig(cluster, run.dependencies.connection);
+    const summary = await runCycle(kubeConfig, options, { log: run.log, deadline: run.deadline, now: run.scheduledAt });
+    publishCycleMetrics(summary, { cluster: cluster.name });
+    return { cluster: cluster.name, summary };
+  } catch (error) {
+    // One unreachable cluster must not keep the others from their cycle.
+    const message = redact((error as Error).message);
+    run.log.error(`cycle failed for cluster ${cluster.name}: ${message}`, { region: cluster.region, roleArn: cluster.roleArn });
+    publishCycleMetrics(failedCycle(options.dryRun, Date.now() - started), { cluster: cluster.name });
+    return { cluster: cluster.name, error: message };
+  }
+}
+
+function readSettings(env: NodeJS.ProcessEnv): Settings {
+  const options = optionsFromEnv(env);
+  return { options, clusters: clustersFromEnv(env), log: createLogger({ level: options.logLevel }) };
+}
+
+/** A scheduled EventBridge event carries no overrides; anything else must be a manual-run object. */
+function readInvocation(event: unknown): Invocation {
+  if (isScheduledEvent(event)) return { overrides: {}, scheduledAt: new Date(event.time) };
+  const parsed = manualOverrides.safeParse(event ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`);
+    throw new Error(
+      `invalid invocation event ${JSON.stringify(event)}: ${problems.join('; ')}. ` +
+        `Expected a scheduled event or {${Object.keys(manualOverrides.shape).join(', ')}}`,
+    );
+  }
+  return { overrides: parsed.data };
+}
+
+function isScheduledEvent(event: unknown): event is { time: string } {
+  if (typeof event !== 'object' || event === null) return false;
+  const { source, time } = event as Record<string, unknown>;
+  return source === 'aws.events' && typeof time === 'string' && !Number.isNaN(Date.parse(time));
+}
+
+function selectClusters(configured: ClusterTarget[], names: string[]): ClusterTarget[] {
+  const unknown = names.filter((name) => !configured.some((cluster) => cluster.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`invalid invocation event: clusters ${unknown.join(', ')} not configured (configured: ${configured.map((c) => c.name).join(', ')})`);
+  }
+  return configured.filter((cluster) => names.includes(cluster.name));
+}
+
+/** The metrics of a cycle that could not start, so the errors alarm sees an unreachable cluster. */
+function failedCycle(dryRun: boolean, durationMs: number): CycleSummary {
+  return {
+    applications: 0,
+    imagesConsidered: 0,
+    imagesSkipped: 0,
+    imagesUpdated: 0,
+    errors: 1,
+    notReached: [],
+    notDue: 0,
+    registryRequests: 0,
+    durationMs,
+    dryRun,
+  };
+}

@@ -1,0 +1,122 @@
+// The cycle's configuration, read once: from command-line flags for the CLI, and from the same
+// settings' environment variables (IMAGE_UPDATER_*) for the Lambda. Every flag has its twin here.
+import type { Platform } from './model';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface CycleOptions {
+  dryRun: boolean;
+  /** Only Applications in this namespace; undefined: all namespaces. */
+  applicationNamespace?: string;
+  /** Globs on the Application name; empty: every name. */
+  matchApplicationName: string[];
+  /** Kubernetes label selector passed to the list call. */
+  matchApplicationLabel?: string;
+  registriesConfPath?: string;
+  /** Platforms an image must offer when its `platforms` annotation is absent; undefined: any. */
+  defaultPlatforms?: Platform[];
+  /** Minutes between two scheduled runs, for the `interval` annotation. */
+  scheduleMinutes: number;
+  kubeEvents: boolean;
+  /** Applications processed at the same time. */
+  maxConcurrency: number;
+  logLevel: LogLevel;
+}
+
+/** Each option's environment variable, as documented in the README. */
+export const ENVIRONMENT = {
+  dryRun: 'IMAGE_UPDATER_DRY_RUN',
+  applicationNamespace: 'IMAGE_UPDATER_APPLICATION_NAMESPACE',
+  matchApplicationName: 'IMAGE_UPDATER_MATCH_APPLICATION_NAME',
+  matchApplicationLabel: 'IMAGE_UPDATER_MATCH_APPLICATION_LABEL',
+  registriesConfPath: 'IMAGE_UPDATER_REGISTRIES_CONF',
+  defaultPlatforms: 'IMAGE_UPDATER_PLATFORMS',
+  scheduleMinutes: 'IMAGE_UPDATER_SCHEDULE_MINUTES',
+  disableKubeEvents: 'IMAGE_UPDATER_DISABLE_KUBE_EVENTS',
+  maxConcurrency: 'IMAGE_UPDATER_MAX_CONCURRENCY',
+  logLevel: 'IMAGE_UPDATER_LOG_LEVEL',
+} as const;
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** Raw setting values by option, before validation; the CLI fills it from flags over the environment. */
+export type RawOptions = { -readonly [K in keyof typeof ENVIRONMENT]?: string | string[] };
+
+export function rawOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): RawOptions {
+  const raw: RawOptions = {};
+  for (const [key, variable] of Object.entries(ENVIRONMENT) as [keyof typeof ENVIRONMENT, string][]) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  return raw;
+}
+
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): CycleOptions {
+  return parseOptions(rawOptionsFromEnv(env));
+}
+
+export function parseOptions(raw: RawOptions): CycleOptions {
+  const platforms = list(raw.defaultPlatforms);
+  return {
+    dryRun: bool('dryRun', raw.dryRun, false),
+    applicationNamespace: single(raw.applicationNamespace),
+    matchApplicationName: list(raw.matchApplicationName),
+    matchApplicationLabel: single(raw.matchApplicationLabel),
+    registriesConfPath: single(raw.registriesConfPath),
+    defaultPlatforms: platforms.length > 0 ? platforms.map(parseDefaultPlatform) : undefined,
+    scheduleMinutes: positiveInteger('scheduleMinutes', raw.scheduleMinutes, 1),
+    kubeEvents: !bool('disableKubeEvents', raw.disableKubeEvents, false),
+    maxConcurrency: positiveInteger('maxConcurrency', raw.maxConcurrency, 10),
+    logLevel: logLevel(raw.logLevel),
+  };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value.at(-1) : value;
+  return text === undefined || text.trim() === '' ? undefined : text.trim();
+}
+
+/** Repeated flags and comma-separated values both make a list. */
+function list(value: string | string[] | undefined): string[] {
+  const parts = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return parts.flatMap((part) => part.split(',')).map((part) => part.trim()).filter((part) => part !== '');
+}
+
+function describe(key: keyof typeof ENVIRONMENT): string {
+  return ENVIRONMENT[key];
+}
+
+function bool(key: keyof typeof ENVIRONMENT, value: string | string[] | undefined, fallback: boolean): boolean {
+  const text = single(value)?.toLowerCase();
+  if (text === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(text)) return true;
+  if (['false', '0', 'no'].includes(text)) return false;
+  throw new ConfigurationError(`${describe(key)}=${JSON.stringify(text)}: expected true or false`);
+}
+
+function positiveInteger(key: keyof typeof ENVIRONMENT, value: string | string[] | undefined, fallback: number): number {
+  const text = single(value);
+  if (text === undefined) return fallback;
+  const number = Number(text);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new ConfigurationError(`${describe(key)}=${JSON.stringify(text)}: expected a whole number of at least 1`);
+  }
+  return number;
+}
+
+function logLevel(value: string | string[] | undefined): LogLevel {
+  const text = single(value)?.toUpperCase() ?? 'INFO';
+  const level = text === 'WARNING' ? 'WARN' : text;
+  if (level === 'DEBUG' || level === 'INFO' || level === 'WARN' || level === 'ERROR') return level;
+  throw new ConfigurationError(`${describe('logLevel')}=${JSON.stringify(text)}: expected DEBUG, INFO, WARN or ERROR`);
+}
+
+function parseDefaultPlatform(text: string): Platform {
+  const [os, arch, variant, ...rest] = text.split('/');
+  if (!os || !arch || rest.length > 0) {
+    throw new ConfigurationError(`${describe('defaultPlatforms')}: ${JSON.stringify(text)} is not os/arch[/variant]`);
+  }
+  return variant ? { os, arch, variant } : { os, arch };
+}

@@ -1,0 +1,106 @@
+// Argo CD Applications through @kubernetes/client-node: list, get and JSON-patch.
+import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Application } from '../model';
+
+const GROUP = 'argoproj.io';
+const VERSION = 'v1alpha1';
+const PLURAL = 'applications';
+const PAGE_SIZE = 500;
+
+export interface JsonPatchOperation {
+  op: 'add' | 'replace' | 'remove' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+/** Counts calls to the Kubernetes API, for the report and the benchmark. */
+export interface ApiCallCounter {
+  kubeRequests: number;
+}
+
+export class ApplicationsApi {
+  private readonly api: CustomObjectsApi;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly counter: ApiCallCounter = { kubeRequests: 0 },
+  ) {
+    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  /** Every Application, in one namespace or all, following list pagination. */
+  async list(options: { namespace?: string; labelSelector?: string }): Promise<Application[]> {
+    const items: Application[] = [];
+    let continueToken: string | undefined;
+    do {
+      this.counter.kubeRequests++;
+      const page = (await (options.namespace
+        ? this.api.listNamespacedCustomObject({
+            group: GROUP,
+            version: VERSION,
+            namespace: options.namespace,
+            plural: PLURAL,
+            labelSelector: options.labelSelector,
+            limit: PAGE_SIZE,
+            _continue: continueToken,
+          })
+        : this.api.listClusterCustomObject({
+            group: GROUP,
+            version: VERSION,
+            plural: PLURAL,
+            labelSelector: options.labelSelector,
+            limit: PAGE_SIZE,
+            _continue: continueToken,
+          }))) as { items?: Application[]; metadata?: { continue?: string } };
+      items.push(...(page.items ?? []));
+      continueToken = page.metadata?.continue || undefined;
+    } while (continueToken);
+    return items;
+  }
+
+  async get(namespace: string, name: string): Promise<Application> {
+    this.counter.kubeRequests++;
+    return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as Application;
+  }
+
+  /** An RFC 6902 JSON patch (client-node's default patch content type for custom objects). */
+  async patch(namespace: string, name: string, operations: JsonPatchOperation[]): Promise<Application> {
+    this.counter.kubeRequests++;
+    return (await this.api.patchNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL,
+      name,
+      body: operations,
+    })) as Application;
+  }
+}
+
+/** The message of a Kubernetes `Status` error body, or the exception's own text. */
+export function kubeErrorMessage(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body: unknown = typeof error.body === 'string' ? safeJson(error.body) : error.body;
+    const message = body && typeof body === 'object' && 'message' in body ? String(body.message) : undefined;
+    return `HTTP ${error.code}${message ? `: ${message}` : ''}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A write lost a race: 409 for a stale resourceVersion, or 422 for a failed JSON-patch `test`
+ * (kube-apiserver reports a failed test as Unprocessable Entity).
+ */
+export function isConflict(error: unknown): boolean {
+  if (!(error instanceof ApiException)) return false;
+  if (error.code === 409) return true;
+  return error.code === 422 && /test(ing value)? .*failed|test operation failed/i.test(kubeErrorMessage(error));
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,28 @@
+// Reads Kubernetes Secrets for `pullsecret:` and `secret:` credential references.
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { registerSecret } from '../report/secrets';
+import type { ApiCallCounter } from './applications';
+
+export class KubeSecretReader {
+  private readonly api: CoreV1Api;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly counter: ApiCallCounter = { kubeRequests: 0 },
+  ) {
+    this.api = kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  /** The Secret's data, base64-decoded; every value is registered as a secret before it is returned. */
+  async readSecret(namespace: string, name: string): Promise<Record<string, string>> {
+    this.counter.kubeRequests++;
+    const secret = await this.api.readNamespacedSecret({ namespace, name });
+    const data: Record<string, string> = {};
+    for (const [key, encoded] of Object.entries(secret.data ?? {})) {
+      const value = Buffer.from(encoded, 'base64').toString('utf8');
+      registerSecret(value);
+      data[key] = value;
+    }
+    return data;
+  }
+}

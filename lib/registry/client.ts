@@ -1,0 +1,283 @@
+// The OCI distribution client: tags, digests, manifests and build metadata of one endpoint's
+// repositories, with the reference's authentication, the endpoint's rate limit and every answer
+// validated before use.
+import { createHash } from 'node:crypto';
+import type { Response } from 'undici';
+import type { Log, Platform } from '../model';
+import { registerSecret } from '../report/secrets';
+import { Authenticator } from './auth';
+import type { RegistryEndpoint } from './config';
+import type { RegistryCredentials } from './credentials';
+import { NoMatchingPlatformError, RegistryError, errorFromResponse, type ErrorScope } from './errors';
+import { MANIFEST_ACCEPT, parseImageConfig, parseManifest, type ImageConfig, type ParsedManifest } from './manifests';
+import { platformMatches } from './platform';
+import { DigestSchema, TagListSchema } from './schema';
+import { collectTagPages } from './tag-pages';
+import { RegistryTransport, type RequestCounter, type RequestKind } from './transport';
+
+export type { RequestCounter, RequestKind } from './transport';
+
+export interface ManifestInfo {
+  /** sha256 of the manifest bytes as served: for a multi-arch image, the index's digest. */
+  digest: string;
+  mediaType: string;
+  /** The image's platform, or each child's for an index. */
+  platforms: Platform[];
+  configDigest?: string;
+  children?: { digest: string; platform: Platform }[];
+}
+
+export interface ImageMetadata {
+  digest: string;
+  /** Build time from the image config; for an index, the newest among the matching children. */
+  created?: Date;
+  /** The platforms that matched. */
+  platforms: Platform[];
+}
+
+export interface RegistryClientOptions {
+  endpoint: RegistryEndpoint;
+  credentials?: RegistryCredentials;
+  counter?: RequestCounter;
+  log: Log;
+  /** Epoch ms: never wait (rate limit, Retry-After) past it. */
+  deadline?: number;
+  /** Tags per page (`n`); tests lower it to exercise pagination. */
+  pageSize?: number;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+/** The largest manifest or config this client reads (distribution refuses manifests over 4 MiB). */
+const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
+const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+export class RegistryClient {
+  private readonly endpoint: RegistryEndpoint;
+  private readonly transport: RegistryTransport;
+  private readonly auth: Authenticator;
+  private readonly pageSize: number;
+
+  constructor(options: RegistryClientOptions) {
+    this.endpoint = options.endpoint;
+    // Already registered where it was read; again here for credentials that came from elsewhere.
+    registerSecret(options.credentials?.password);
+    this.transport = new RegistryTransport(options);
+    this.auth = new Authenticator(this.transport, options.endpoint, options.credentials, options.log);
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
+  /** Every tag of the repository, all pages; a failure on any page fails the whole list. */
+  listTags(repository: string): Promise<string[]> {
+    return this.withinRepository(repository, async (scope) => {
+      await this.auth.ready();
+      const firstUrl = `${this.transport.baseUrl}/v2/${repository}/tags/list?n=${this.pageSize}`;
+      try {
+        return await collectTagPages(firstUrl, this.pageSize, async (url) => {
+          const response = await this.send('tags', repository, url);
+          if (!response.ok) throw await this.failure(scope, response, 'listing tags');
+          const parsed = TagListSchema.safeParse(await readJson(response));
+          if (!parsed.success) throw new RegistryError(scope, 'listing tags: the answer is not a tag list');
+          return { tags: parsed.data.tags, link: response.headers.get('link') };
+        });
+      } catch (error) {
+        if (error instanceof RegistryError) throw error;
+        throw new RegistryError(scope, `listing tags: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  /** The manifest digest by HEAD (`Docker-Content-Digest`); a GET and a hash when the header is missing. */
+  digestOf(repository: string, reference: string): Promise<string> {
+    return this.withinRepository(repository, async (scope) => {
+      const response = await this.send('manifest-head', repository, await this.manifestUrl(scope, repository, reference), {
+        method: 'HEAD',
+        accept: MANIFEST_ACCEPT,
+      });
+      if (!response.ok) throw await this.failure(scope, response, `manifest ${reference}`);
+      const header = DigestSchema.safeParse(response.headers.get('docker-content-digest'));
+      if (header.success) return header.data;
+      return (await this.fetchManifest(scope, repository, reference)).digest;
+    });
+  }
+
+  /**
+   * The manifest and its platforms: an index lists its children's; a single image's platform is in
+   * its config, which costs one blob GET more.
+   */
+  manifest(repository: string, reference: string): Promise<ManifestInfo> {
+    return this.withinRepository(repository, async (scope) => {
+      const { digest, manifest } = await this.fetchManifest(scope, repository, reference);
+      const info: ManifestInfo = { digest, mediaType: manifest.mediaType, platforms: [] };
+      if (manifest.kind === 'index') {
+        info.children = manifest.children;
+        info.platforms = manifest.children.map((child) => child.platform);
+      } else if (manifest.kind === 'v1') {
+        if (manifest.config.platform) info.platforms = [manifest.config.platform];
+      } else if (manifest.configDigest) {
+        info.configDigest = manifest.configDigest;
+        const config = await this.fetchConfig(scope, repository, manifest.configDigest);
+        if (config.platform) info.platforms = [config.platform];
+      }
+      return info;
+    });
+  }
+
+  /**
+   * What newest-build needs: the manifest, and the config of the image or of each child matching
+   * `platforms` (undefined: any). Throws NoMatchingPlatformError when nothing matches.
+   */
+  metadata(repository: string, tag: string, platforms?: Platform[]): Promise<ImageMetadata> {
+    return this.withinRepository(repository, async (scope) => {
+      const { digest, manifest } = await this.fetchManifest(scope, repository, tag);
+      if (manifest.kind !== 'index') {
+        const config = await this.imageConfig(scope, repository, tag, manifest);
+        if (platforms !== undefined && !(config.platform && platformMatches(config.platform, platforms))) {
+          throw new NoMatchingPlatformError(scope, tag, platforms, config.platform ? [config.platform] : []);
+        }
+        return withCreated({ digest, platforms: config.platform ? [config.platform] : [] }, config.created);
+      }
+
+      const matching = manifest.children.filter((child) => platformMatches(child.platform, platforms));
+      if (matching.length === 0) {
+        if (platforms === undefined) throw new RegistryError(scope, `${tag} is an index without images`);
+        throw new NoMatchingPlatformError(scope, tag, platforms, manifest.children.map((child) => child.platform));
+      }
+      const configs = await Promise.all(
+        matching.map(async (child) => {
+          const { manifest: childManifest } = await this.fetchManifest(scope, repository, child.digest);
+          if (childManifest.kind === 'index') {
+            throw new RegistryError(scope, `${tag}: child ${child.digest} is itself an index`);
+          }
+          return this.imageConfig(scope, repository, child.digest, childManifest);
+        }),
+      );
+      const times = configs.flatMap((config) => (config.created ? [config.created.getTime()] : []));
+      const created = times.length > 0 ? new Date(Math.max(...times)) : undefined;
+      return withCreated({ digest, platforms: matching.map((child) => child.platform) }, created);
+    });
+  }
+
+  /** Runs `work`, naming the repository in errors raised before it was known (the ping). */
+  private async withinRepository<T>(repository: string, work: (scope: ErrorScope) => Promise<T>): Promise<T> {
+    const scope: ErrorScope = { endpoint: this.endpoint, repository };
+    if (!REPOSITORY_NAME.test(repository)) {
+      throw new RegistryError(scope, 'invalid repository name');
+    }
+    try {
+      return await work(scope);
+    } catch (error) {
+      if (error instanceof RegistryError && error.repository === undefined) {
+        throw new RegistryError(scope, error.detail, error.status, { cause: error.cause });
+      }
+      throw error;
+    }
+  }
+
+  /** A request on the repository, authorized, retried once when a 401 shows a way to succeed. */
+  private async send(
+    kind: RequestKind,
+    repository: string,
+    url: string,
+    options: { method?: 'GET' | 'HEAD'; accept?: string } = {},
+  ): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const headers: Record<string, string> = {};
+      if (options.accept) headers.accept = options.accept;
+      // Credentials go to the registry's own origin only, never to a host a Link or redirect names.
+      if (new URL(url).origin === new URL(this.transport.baseUrl).origin) {
+        const authorization = await this.auth.authorization(repository);
+        if (authorization) headers.authorization = authorization;
+      }
+      const response = await this.transport.request(kind, url, { method: options.method ?? 'GET', headers, repository });
+      if (response.status === 401 && attempt === 0 && (await this.auth.recoverFromUnauthorized(response, repository))) {
+        await response.body?.cancel();
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private failure(scope: ErrorScope, response: Response, action: string): Promise<RegistryError> {
+    return errorFromResponse(scope, response, action, this.auth.hasCredentials);
+  }
+
+  /** Waits for the ping, after which the base URL is final. */
+  private async manifestUrl(scope: ErrorScope, repository: string, reference: string): Promise<string> {
+    if (!TAG.test(reference) && !DigestSchema.safeParse(reference).success) {
+      throw new RegistryError(scope, `invalid tag or digest ${JSON.stringify(reference)}`);
+    }
+    await this.auth.ready();
+    return `${this.transport.baseUrl}/v2/${repository}/manifests/${reference}`;
+  }
+
+  private async fetchManifest(
+    scope: ErrorScope,
+    repository: string,
+    reference: string,
+  ): Promise<{ digest: string; manifest: ParsedManifest }> {
+    const url = await this.manifestUrl(scope, repository, reference);
+    const response = await this.send('manifest-get', repository, url, { accept: MANIFEST_ACCEPT });
+    if (!response.ok) throw await this.failure(scope, response, `manifest ${reference}`);
+    const bytes = await readBody(scope, response, `manifest ${reference}`);
+    const digest = sha256Digest(bytes);
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw new RegistryError(scope, `manifest ${reference}: the registry sent content with digest ${digest}`);
+    }
+    try {
+      return { digest, manifest: parseManifest(bytes, response.headers.get('content-type')) };
+    } catch (error) {
+      throw new RegistryError(scope, `manifest ${reference}: ${(error as Error).message}`);
+    }
+  }
+
+  private async imageConfig(
+    scope: ErrorScope,
+    repository: string,
+    reference: string,
+    manifest: Exclude<ParsedManifest, { kind: 'index' }>,
+  ): Promise<ImageConfig> {
+    if (manifest.kind === 'v1') return manifest.config;
+    if (!manifest.configDigest) throw new RegistryError(scope, `${reference} is not a container image`);
+    return this.fetchConfig(scope, repository, manifest.configDigest);
+  }
+
+  private async fetchConfig(scope: ErrorScope, repository: string, digest: string): Promise<ImageConfig> {
+    const action = `image config ${digest}`;
+    const response = await this.send('blob', repository, `${this.transport.baseUrl}/v2/${repository}/blobs/${digest}`);
+    if (!response.ok) throw await this.failure(scope, response, action);
+    const bytes = await readBody(scope, response, action);
+    if (digest.startsWith('sha256:') && sha256Digest(bytes) !== digest) {
+      throw new RegistryError(scope, `${action}: the registry sent content with another digest`);
+    }
+    try {
+      return parseImageConfig(bytes);
+    } catch (error) {
+      throw new RegistryError(scope, `${action}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function withCreated(metadata: ImageMetadata, created: Date | undefined): ImageMetadata {
+  if (created) metadata.created = created;
+  return metadata;
+}
+
+function sha256Digest(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+async function readBody(scope: ErrorScope, response: Response, action: string): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_DOCUMENT_BYTES) {
+    await response.body?.cancel();
+    throw new RegistryError(scope, `${action}: ${declared} bytes is more than this client reads`);
+  }
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (bytes.length > MAX_DOCUMENT_BYTES) throw new RegistryError(scope, `${action}: more than this client reads`);
+  return bytes;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  return response.json().catch(() => undefined);
+}

@@ -1,0 +1,99 @@
+// Which registry endpoint serves an image (reference d3), and the repository path on it (b9).
+import { isIP } from 'node:net';
+import type { ImageRef } from '../model';
+import type { RegistryEndpoint } from './config';
+
+const DOCKER_HUB_PREFIX = 'docker.io';
+/** The reference's rate for endpoints inferred from an image's registry. */
+const INFERRED_RATE_LIMIT = 20;
+
+/** Built into the reference: implicit images and `docker.io/...` go to Docker Hub. */
+export function dockerHubEndpoint(): RegistryEndpoint {
+  return {
+    name: 'Docker Hub',
+    prefix: DOCKER_HUB_PREFIX,
+    apiUrl: 'https://registry-1.docker.io',
+    insecure: false,
+    defaultNamespace: 'library',
+    isDefault: true,
+    rateLimitPerSecond: 10,
+    tagSortMode: 'none',
+  };
+}
+
+export class EndpointDirectory {
+  private readonly byPrefix = new Map<string, RegistryEndpoint>();
+  private readonly defaultEndpoint: RegistryEndpoint;
+
+  constructor(configured: RegistryEndpoint[]) {
+    const configuredDefault = configured.find((endpoint) => endpoint.isDefault);
+    const hub = dockerHubEndpoint();
+    // Only one endpoint is the default: Docker Hub steps back when the configuration names another.
+    if (configuredDefault) hub.isDefault = false;
+    this.byPrefix.set(hub.prefix, hub);
+    for (const endpoint of configured) this.byPrefix.set(endpoint.prefix, endpoint);
+    this.defaultEndpoint = configuredDefault ?? this.byPrefix.get(DOCKER_HUB_PREFIX) ?? hub;
+  }
+
+  endpointFor(image: ImageRef): RegistryEndpoint {
+    if (image.registry === '') return this.defaultEndpoint;
+    const exact = this.byPrefix.get(image.registry);
+    if (exact) return exact;
+    const byImage = this.longestPrefixMatch(`${image.registry}/${image.name}`);
+    if (byImage) return byImage;
+    const inferred = inferEndpoint(image.registry);
+    this.byPrefix.set(inferred.prefix, inferred);
+    return inferred;
+  }
+
+  /** The name to ask the registry for: a single-segment name gets the endpoint's default namespace. */
+  repositoryPath(endpoint: RegistryEndpoint, image: ImageRef): string {
+    if (endpoint.defaultNamespace && !image.name.includes('/')) return `${endpoint.defaultNamespace}/${image.name}`;
+    return image.name;
+  }
+
+  /**
+   * The longest configured prefix of "<registry>/<name>". Unlike the reference's plain string prefix,
+   * a match must end at a path segment, so `foo.bar/team1` does not capture `foo.bar/team10/app`.
+   * A prefix-less entry ("") matches every image, as it does in the reference.
+   */
+  private longestPrefixMatch(fullName: string): RegistryEndpoint | undefined {
+    let best: RegistryEndpoint | undefined;
+    for (const endpoint of this.byPrefix.values()) {
+      const prefix = endpoint.prefix;
+      const matches =
+        prefix === '' || fullName === prefix || fullName.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+      if (matches && (!best || prefix.length > best.prefix.length)) best = endpoint;
+    }
+    return best;
+  }
+}
+
+function inferEndpoint(registry: string): RegistryEndpoint {
+  const endpoint: RegistryEndpoint = {
+    name: registry,
+    prefix: registry,
+    apiUrl: `https://${registry}`,
+    insecure: false,
+    isDefault: false,
+    rateLimitPerSecond: INFERRED_RATE_LIMIT,
+    tagSortMode: 'none',
+  };
+  if (isLoopbackHost(registry)) endpoint.plainHttpFallback = true;
+  return endpoint;
+}
+
+/** localhost, 127.0.0.0/8 or [::1], with or without a port. */
+export function isLoopbackHost(hostAndPort: string): boolean {
+  let host: string;
+  if (hostAndPort.startsWith('[')) {
+    host = hostAndPort.slice(1, hostAndPort.indexOf(']'));
+  } else {
+    host = hostAndPort.replace(/:\d+$/, '');
+  }
+  host = host.toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
+  return false;
+}

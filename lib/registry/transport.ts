@@ -1,0 +1,254 @@
+// HTTP to one registry endpoint: TLS settings (CA, insecure) and proxy from the environment, the
+// shared rate limit, request counting, Retry-After on 429/503, timeouts bounded by the deadline,
+// and the https → http fallback for inferred loopback endpoints.
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
+import type { Log } from '../model';
+import type { RegistryEndpoint } from './config';
+import { RegistryError, type ErrorScope } from './errors';
+import { rateLimiterFor } from './rate-limit';
+
+export type RequestKind = 'ping' | 'token' | 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'ecr-api';
+
+export interface RequestCounter {
+  count(kind: RequestKind): void;
+}
+
+export interface TransportOptions {
+  endpoint: RegistryEndpoint;
+  log: Log;
+  counter?: RequestCounter;
+  /** Epoch ms: no wait (rate limit, Retry-After) and no request outlives it. */
+  deadline?: number;
+}
+
+export interface RequestInit {
+  method?: 'GET' | 'HEAD';
+  headers?: Record<string, string>;
+  /** For error messages. */
+  repository?: string;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Without a deadline, a Retry-After longer than this fails at once instead of stalling the run. */
+const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_RETRIES = 3;
+const TLS_ERROR_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+const dispatchers = new Map<string, Dispatcher>();
+/** API URL → base URL actually used, once the loopback fallback has decided. */
+const resolvedBaseUrls = new Map<string, string>();
+
+export class RegistryTransport {
+  private readonly endpoint: RegistryEndpoint;
+  private readonly log: Log;
+  private readonly counter: RequestCounter | undefined;
+  private readonly deadline: number | undefined;
+  private base: string;
+
+  constructor(options: TransportOptions) {
+    this.endpoint = options.endpoint;
+    this.log = options.log;
+    this.counter = options.counter;
+    this.deadline = options.deadline;
+    this.base = resolvedBaseUrls.get(options.endpoint.apiUrl) ?? options.endpoint.apiUrl;
+  }
+
+  get baseUrl(): string {
+    return this.base;
+  }
+
+  /**
+   * `GET /v2/`. An inferred loopback endpoint whose https connection fails for another reason than
+   * its certificate is tried over http; if http gives no registry answer either, the https error stands.
+   */
+  async ping(): Promise<Response> {
+    const url = `${this.base}/v2/`;
+    try {
+      return await this.request('ping', url);
+    } catch (httpsError) {
+      const fallback = this.base.replace(/^https:/, 'http:');
+      const code = failureCode(httpsError);
+      if (!this.endpoint.plainHttpFallback || fallback === this.base || code === undefined || TLS_ERROR_CODES.has(code)) {
+        throw httpsError;
+      }
+      this.log.debug('registry does not answer https, trying http', { registry: this.endpoint.name });
+      const response = await this.request('ping', `${fallback}/v2/`).catch(() => undefined);
+      if (response?.status !== 200 && response?.status !== 401) {
+        await response?.body?.cancel();
+        throw httpsError;
+      }
+      this.base = fallback;
+      resolvedBaseUrls.set(this.endpoint.apiUrl, fallback);
+      return response;
+    }
+  }
+
+  /** One HTTP request, repeated while the registry asks to retry later and the wait is affordable. */
+  async request(kind: RequestKind, url: string, init: RequestInit = {}): Promise<Response> {
+    const method = init.method ?? 'GET';
+    const scope: ErrorScope = { endpoint: this.endpoint };
+    if (init.repository !== undefined) scope.repository = init.repository;
+
+    for (let attempt = 0; ; attempt++) {
+      await this.waitForRateLimit(scope);
+      const response = await this.send(kind, method, url, init.headers ?? {}, scope);
+      if (response.status !== 429 && response.status !== 503) return response;
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      if (retryAfterMs === undefined) return response;
+      await response.body?.cancel();
+      const action = `${method} ${redactUrl(url)}`;
+      if (attempt >= MAX_RETRIES) {
+        throw new RegistryError(scope, `${action}: still HTTP ${response.status} after ${MAX_RETRIES} retries`, response.status);
+      }
+      const endsAt = Date.now() + retryAfterMs;
+      if ((this.deadline !== undefined && endsAt > this.deadline) || retryAfterMs > MAX_RETRY_AFTER_MS) {
+        throw new RegistryError(
+          scope,
+          `${action}: HTTP ${response.status}, the registry asks to retry in ${Math.ceil(retryAfterMs / 1000)} s, ` +
+            (this.deadline !== undefined && endsAt > this.deadline ? 'after the deadline' : 'longer than this run waits'),
+          response.status,
+        );
+      }
+      this.log.warn('registry asks to retry later', { registry: this.endpoint.name, status: response.status, retryAfterMs });
+      await sleep(retryAfterMs);
+    }
+  }
+
+  private async waitForRateLimit(scope: ErrorScope): Promise<void> {
+    const bucket = rateLimiterFor(this.endpoint);
+    if (!bucket) return;
+    const waitMs = bucket.reserve(Date.now(), this.deadline);
+    if (waitMs === undefined) {
+      throw new RegistryError(scope, `rate limit of ${bucket.ratePerSecond} requests/s leaves no slot before the deadline`);
+    }
+    if (waitMs > 0) await sleep(waitMs);
+  }
+
+  private async send(
+    kind: RequestKind,
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    scope: ErrorScope,
+  ): Promise<Response> {
+    const action = `${method} ${redactUrl(url)}`;
+    const timeoutMs =
+      this.deadline === undefined ? REQUEST_TIMEOUT_MS : Math.min(REQUEST_TIMEOUT_MS, this.deadline - Date.now());
+    if (timeoutMs <= 0) throw new RegistryError(scope, `${action}: deadline reached`);
+
+    this.counter?.count(kind);
+    const started = Date.now();
+    try {
+      const response = await fetch(url, {
+        method,
+        headers,
+        dispatcher: this.dispatcher(scope),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      this.log.debug('registry request', {
+        registry: this.endpoint.name,
+        method,
+        url: redactUrl(url),
+        status: response.status,
+        ms: Date.now() - started,
+      });
+      return response;
+    } catch (error) {
+      throw new RegistryError(scope, `${action}: ${describeFailure(error, timeoutMs)}`, undefined, { cause: error });
+    }
+  }
+
+  private dispatcher(scope: ErrorScope): Dispatcher {
+    const { apiUrl, insecure, caData, caFile } = this.endpoint;
+    const key = JSON.stringify([apiUrl, insecure, caData ?? '', caFile ?? '']);
+    let dispatcher = dispatchers.get(key);
+    if (!dispatcher) {
+      const tls = { rejectUnauthorized: !insecure, ...this.extraCertificates(scope) };
+      // `connect` applies without a proxy, `requestTls` to the tunnelled connection through one.
+      dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls, keepAliveTimeout: 10_000 });
+      dispatchers.set(key, dispatcher);
+    }
+    return dispatcher;
+  }
+
+  private extraCertificates(scope: ErrorScope): { ca?: string[] } {
+    const { caData, caFile } = this.endpoint;
+    if (!caData && !caFile) return {};
+    const extra: string[] = [];
+    if (caData) extra.push(caData);
+    if (caFile) {
+      try {
+        extra.push(readFileSync(caFile, 'utf8'));
+      } catch (error) {
+        throw new RegistryError(scope, `cannot read ca_file ${caFile}: ${(error as Error).message}`);
+      }
+    }
+    // Node replaces its trusted roots with `ca`: keep the public ones beside the registry's own.
+    return { ca: [...rootCertificates, ...extra] };
+  }
+}
+
+/** Closes pooled connections (tests and scripts that want the event loop to drain at once). */
+export async function closeRegistryConnections(): Promise<void> {
+  const open = [...dispatchers.values()];
+  dispatchers.clear();
+  resolvedBaseUrls.clear();
+  await Promise.all(open.map((dispatcher) => dispatcher.close()));
+}
+
+/** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Query strings may carry tokens on some registries' redirects; logs and errors show the path only. */
+function redactUrl(url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed) return url;
+  const keep = new URLSearchParams();
+  for (const name of ['n', 'last', 'service', 'scope']) {
+    const value = parsed.searchParams.get(name);
+    if (value !== null) keep.set(name, value);
+  }
+  const query = keep.toString();
+  return `${parsed.origin}${parsed.pathname}${query ? `?${query}` : ''}`;
+}
+
+/** The system or TLS error code under a failed request ("fetch failed" → cause), if any. */
+function failureCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  while (current instanceof Error) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `no answer within ${Math.round(timeoutMs / 1000)} s`;
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = failureCode(error);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const detail = code && !message.includes(code) ? `${message} (${code})` : message;
+  if (code && TLS_ERROR_CODES.has(code)) {
+    return `TLS certificate verification failed: ${detail}; trust the registry's CA with ca_data or ca_file, or set insecure`;
+  }
+  return `request failed: ${detail}`;
+}

@@ -1,0 +1,130 @@
+// One cycle's view of the registries: which endpoint and credentials serve an image, and the
+// per-cycle economy rule that each distinct (registry, repository, credentials) tag list is
+// fetched once, however many applications or aliases track it.
+import { createHash } from 'node:crypto';
+import type { ImageRef, Log, Platform } from '../model';
+import { RegistryClient, type ImageMetadata, type ManifestInfo, type RequestCounter } from '../registry/client';
+import type { RegistryEndpoint } from '../registry/config';
+import { resolveCredentials, type RegistryCredentials, type SecretReader } from '../registry/credentials';
+import { describeTaggedImages, ecrCredentials, ecrRegistryOf, type EcrRegistry } from '../registry/ecr';
+import type { EndpointDirectory } from '../registry/endpoints';
+import { registryCredentialsCache } from './credentials-cache';
+
+/** What resolution needs from one repository, shared by every image that tracks it in this cycle. */
+export interface RepositoryView {
+  readonly endpoint: RegistryEndpoint;
+  readonly repository: string;
+  tags(): Promise<string[]>;
+  digestOf(tag: string): Promise<string>;
+  manifest(tag: string): Promise<ManifestInfo>;
+  metadata(tag: string, platforms: Platform[] | undefined): Promise<ImageMetadata>;
+  /** When the registry pushed each tag; only registries that record it (private Amazon ECR) offer this. */
+  pushTimes?(): Promise<Map<string, Date>>;
+}
+
+export class RegistryAccess {
+  private readonly clients = new Map<string, RegistryClient>();
+  private readonly pullSecrets = new Map<string, Promise<RegistryCredentials>>();
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly endpoints: EndpointDirectory,
+    private readonly secrets: SecretReader,
+    private readonly counter: RequestCounter,
+    private readonly log: Log,
+    private readonly deadline?: number,
+  ) {}
+
+  async repository(image: ImageRef, pullSecret: string | undefined): Promise<RepositoryView> {
+    const endpoint = this.endpoints.endpointFor(image);
+    const repository = this.endpoints.repositoryPath(endpoint, image);
+    const ecr = ecrRegistryOf(image.registry);
+    // Credentials someone configured win; otherwise an ECR image needs none: the role provides them.
+    const fromRole = ecr !== undefined && !pullSecret && !endpoint.credentials;
+    const credentials = ecr && fromRole ? await this.ecrCredentials(ecr, endpoint) : await this.credentialsFor(endpoint, image, pullSecret);
+    const identity = credentialsIdentity(credentials);
+    const client = this.client(endpoint, credentials, identity);
+    const key = `${endpoint.apiUrl}|${repository}|${identity}`;
+    const view: RepositoryView = {
+      endpoint,
+      repository,
+      tags: () => this.once(`tags|${key}`, () => client.listTags(repository)),
+      digestOf: (tag) => this.once(`digest|${key}|${tag}`, () => client.digestOf(repository, tag)),
+      manifest: (tag) => this.once(`manifest|${key}|${tag}`, () => client.manifest(repository, tag)),
+      metadata: (tag, platforms) =>
+        this.once(`metadata|${key}|${tag}|${platformsKey(platforms)}`, () => client.metadata(repository, tag, platforms)),
+    };
+    if (ecr?.kind !== 'private') return view;
+
+    // The ECR API always acts as the role. Tags and digests come from it only when the registry
+    // API would act as the role too: configured credentials may reach what the role cannot.
+    const context = { endpoint, log: this.log, counter: this.counter, deadline: this.deadline };
+    const images = () => this.once(`ecr-images|${ecr.host}|${repository}`, () => describeTaggedImages(ecr, repository, context));
+    const pushTimes = async () => (await images()).pushTimes();
+    if (!fromRole) return { ...view, pushTimes };
+    return {
+      ...view,
+      tags: async () => (await images()).tags(),
+      digestOf: async (tag) => (await images()).digestOf(tag),
+      pushTimes,
+    };
+  }
+
+  /** Once per registry and cycle, so that a failure is reported once rather than by every image. */
+  private ecrCredentials(ecr: EcrRegistry, endpoint: RegistryEndpoint): Promise<RegistryCredentials | undefined> {
+    const context = { endpoint, log: this.log, counter: this.counter, deadline: this.deadline };
+    return this.once(`ecr-credentials|${ecr.host}`, () => ecrCredentials(ecr, context));
+  }
+
+  /** A pull secret on the image wins over the registry's own credentials (read every cycle, as the reference does). */
+  private async credentialsFor(endpoint: RegistryEndpoint, image: ImageRef, pullSecret: string | undefined): Promise<RegistryCredentials | undefined> {
+    const context = { secrets: this.secrets, registryHost: image.registry || hostOf(endpoint.apiUrl), apiUrl: endpoint.apiUrl };
+    if (pullSecret) {
+      const key = `${endpoint.apiUrl}|${pullSecret}`;
+      let pending = this.pullSecrets.get(key);
+      if (!pending) {
+        pending = resolveCredentials(pullSecret, context);
+        this.pullSecrets.set(key, pending);
+      }
+      return pending;
+    }
+    if (!endpoint.credentials) return undefined;
+    const reference = endpoint.credentials;
+    return registryCredentialsCache.get(endpoint, () => resolveCredentials(reference, context));
+  }
+
+  private client(endpoint: RegistryEndpoint, credentials: RegistryCredentials | undefined, identity: string): RegistryClient {
+    const key = `${endpoint.apiUrl}|${identity}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new RegistryClient({ endpoint, credentials, counter: this.counter, log: this.log, deadline: this.deadline });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let pending = this.memo.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = load();
+      this.memo.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+/** Tells credentials apart without keeping the password in a map key. */
+function credentialsIdentity(credentials: RegistryCredentials | undefined): string {
+  if (!credentials) return 'anonymous';
+  const digest = createHash('sha256').update(`${credentials.username}:${credentials.password}`).digest('hex');
+  return `${credentials.username}#${digest.slice(0, 16)}`;
+}
+
+function platformsKey(platforms: Platform[] | undefined): string {
+  if (!platforms) return 'any';
+  return platforms.map((p) => [p.os, p.arch, p.variant ?? ''].join('/')).sort().join(',');
+}
+
+function hostOf(apiUrl: string): string {
+  return new URL(apiUrl).host;
+}

@@ -1,0 +1,158 @@
+// One Application through the cycle: annotations → due? → live images → resolution → one write.
+// Everything that goes wrong here is reported for this application only; the cycle goes on.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { readApplicationSettings } from './annotations/settings';
+import type { CycleOptions } from './config';
+import { formatImage, imageNameWithoutTag, tagWithDigest } from './image/reference';
+import { liveImageFor } from './image/liveness';
+import type { ApplicationsApi } from './kube/applications';
+import { createImagesUpdatedEvent } from './kube/events';
+import type { Application, Decision, ImageRef, ImageSpecification, Log } from './model';
+import { applicationSourceType } from './patch/source';
+import type { CycleReport } from './report/cycle-report';
+import { redact } from './report/secrets';
+import type { RegistryAccess } from './resolve/registry-access';
+import { resolveImage } from './resolve/resolve-image';
+import { appKey } from './scan/applications';
+import { isDue } from './scan/schedule';
+import { writeApplicationSpec, type ImageChange } from './writeback/argocd';
+
+export interface CycleServices {
+  kubeConfig: KubeConfig;
+  api: ApplicationsApi;
+  registries: RegistryAccess;
+  options: CycleOptions;
+  report: CycleReport;
+  log: Log;
+  /** The run's scheduled time: the clock the `interval` annotation is read against. */
+  scheduledAt: Date;
+}
+
+export async function updateApplication(app: Application, services: CycleServices): Promise<void> {
+  const { options, report, log } = services;
+  const key = appKey(app);
+  const settings = readApplicationSettings(key, app.metadata.annotations ?? {}, { platforms: options.defaultPlatforms });
+  for (const warning of settings.warnings) log.warn(warning, { app: key });
+
+  const intervalError = settings.errors.find((error) => error.annotation.endsWith('/interval'));
+  if (!intervalError && !isDue(key, settings.intervalMinutes, services.scheduledAt, options.scheduleMinutes)) {
+    report.applicationNotDue();
+    return;
+  }
+  const type = applicationSourceType(app);
+  if (!type) {
+    log.warn(`skipping application ${key}: not of a supported source type (Helm or Kustomize)`, {
+      app: key,
+      sourceType: app.status?.sourceType ?? app.status?.sourceTypes ?? null,
+    });
+    return;
+  }
+  report.applicationProcessed();
+
+  for (const error of settings.errors) {
+    report.record({ app: key, alias: aliasOf(error.annotation), image: error.value, outcome: 'error', reason: error.message });
+  }
+  // Annotations that decide where or whether to write stop the whole application.
+  if (settings.errors.some((error) => /\/(write-back-method|interval)$/.test(error.annotation))) return;
+  if (settings.writeBack.method !== 'argocd') {
+    report.record({
+      app: key,
+      alias: '*',
+      image: '*',
+      outcome: 'error',
+      reason: `application ${key}: write-back method "git" is not supported yet; use "argocd"`,
+    });
+    return;
+  }
+
+  const resolved = await Promise.all(settings.images.map((spec) => resolveForApplication(app, spec, services)));
+  const updates = resolved.filter((r): r is ResolvedImage & { change: ImageChange } => r.update);
+  if (updates.length === 0) return;
+
+  // As the reference does, images that stay as they are are set too, so the spec names every image.
+  const changes = resolved.flatMap((r) => (r.change ? [r.change] : []));
+  if (options.dryRun) {
+    log.info(`dry run: not writing ${updates.length} change(s) to ${key}`, { app: key });
+    for (const r of updates) report.record(r.decision);
+    return;
+  }
+  try {
+    const result = await writeApplicationSpec(services.api, app, changes, type, log);
+    if (!result.written) {
+      for (const r of updates) report.record({ ...r.decision, outcome: 'unchanged', reason: result.reason });
+      return;
+    }
+    for (const r of updates) report.record(r.decision);
+    if (options.kubeEvents) await announce(services, result.app, updates);
+  } catch (error) {
+    for (const r of updates) report.record({ ...r.decision, outcome: 'error', reason: redact((error as Error).message) });
+  }
+}
+
+interface ResolvedImage {
+  update: boolean;
+  live?: ImageRef;
+  change?: ImageChange;
+  decision: Decision;
+}
+
+async function resolveForApplication(app: Application, spec: ImageSpecification, services: CycleServices): Promise<ResolvedImage> {
+  const { report } = services;
+  const base = { app: appKey(app), alias: spec.alias, image: imageNameWithoutTag(spec.image), strategy: spec.strategy };
+  const live = liveImageFor(spec, app);
+  if (!live) {
+    report.record({ ...base, outcome: 'skipped', reason: 'image is not live in this application (status.summary.images)' });
+    return { update: false, decision: { ...base, outcome: 'skipped', reason: 'not live' } };
+  }
+  report.imageConsidered();
+  const from = formatImage(live);
+  try {
+    const repository = await services.registries.repository(spec.image, spec.pullSecret);
+    const resolution = await resolveImage(spec, live, repository);
+    if (resolution.kind === 'none') {
+      report.record({ ...base, from, outcome: 'skipped', reason: resolution.reason }, { actionable: true });
+      return { update: false, decision: { ...base, from, outcome: 'skipped', reason: resolution.reason } };
+    }
+    if (resolution.kind === 'current') {
+      const decision: Decision = { ...base, from, to: from, outcome: 'unchanged', reason: resolution.reason };
+      report.record(decision);
+      return { update: false, change: { spec, newImage: live }, decision };
+    }
+    const to = formatImage(resolution.newImage);
+    return {
+      update: true,
+      live,
+      change: { spec, newImage: resolution.newImage },
+      decision: { ...base, from, to, outcome: 'updated', reason: `${spec.strategy} picks ${tagWithDigest(resolution.newImage)}` },
+    };
+  } catch (error) {
+    const reason = redact((error as Error).message);
+    report.record({ ...base, from, outcome: 'error', reason });
+    return { update: false, decision: { ...base, from, outcome: 'error', reason } };
+  }
+}
+
+async function announce(services: CycleServices, app: Application, updates: ResolvedImage[]): Promise<void> {
+  const notes = updates.flatMap(({ change, live }) =>
+    change && live
+      ? [{ fullImageName: formatImage(change.newImage), imageName: change.spec.image.name, oldTag: tagWithDigest(live), newTag: tagWithDigest(change.newImage) }]
+      : [],
+  );
+  try {
+    await createImagesUpdatedEvent(services.kubeConfig, app, notes, new Date());
+  } catch (error) {
+    services.log.warn(`could not create the ImagesUpdated event for ${appKey(app)}: ${(error as Error).message}`, { app: appKey(app) });
+  }
+}
+
+const PER_IMAGE_SETTINGS = [
+  'update-strategy', 'allow-tags', 'tag-match', 'ignore-tags', 'platforms', 'force-update', 'pull-secret',
+  'helm.image-name', 'helm.image-tag', 'helm.image-spec', 'kustomize.image-name', 'semver',
+];
+
+/** `argocd-image-updater.argoproj.io/<alias>.<setting>` → alias (which may itself hold dots); app-wide → "*". */
+function aliasOf(annotation: string): string {
+  const key = annotation.slice(annotation.indexOf('/') + 1);
+  const setting = PER_IMAGE_SETTINGS.find((name) => key.endsWith(`.${name}`));
+  return setting ? key.slice(0, -setting.length - 1) : '*';
+}

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Log } from '../../lib/model';
+import { selectApplications } from '../../lib/scan/applications';
+import { kustomizeApp } from '../support/applications';
+
+const quiet: Log = { debug() {}, info() {}, warn() {}, error() {} };
+const app = (name: string, settings: Record<string, string> = { 'image-list': 'x/y' }) =>
+  kustomizeApp({ name, settings, liveImages: [] });
+
+test('only applications with an image-list annotation are selected, even an empty one', () => {
+  const apps = [app('a'), app('b', {}), app('c', { 'image-list': '' })];
+  assert.deepEqual(selectApplications(apps, [], quiet).map((a) => a.metadata.name), ['a', 'c']);
+});
+
+test('name globs follow filepath.Match: any pattern may match', () => {
+  const apps = [app('team-a'), app('team-b'), app('payments'), app('team/x')];
+  assert.deepEqual(selectApplications(apps, ['team-?'], quiet).map((a) => a.metadata.name), ['team-a', 'team-b']);
+  assert.deepEqual(selectApplications(apps, ['team-*', 'pay*'], quiet).map((a) => a.metadata.name), ['team-a', 'team-b', 'payments']);
+  assert.deepEqual(selectApplications(apps, ['team*'], quiet).map((a) => a.metadata.name), ['team-a', 'team-b']);
+  assert.deepEqual(selectApplications(apps, ['team-[ab]'], quiet).map((a) => a.metadata.name), ['team-a', 'team-b']);
+});

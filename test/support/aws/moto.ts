@@ -1,0 +1,79 @@
+// A local moto_server (moto 5) for tests that talk to AWS APIs: EKS, STS, ECR, CloudWatch Logs all
+// answer on one endpoint. Any access key works; use a region and fake credentials in the client.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+export interface Moto {
+  /** http://127.0.0.1:<port>, to pass as `endpoint` to AWS SDK clients. */
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Fake credentials that moto accepts; never real ones. */
+export const MOTO_CREDENTIALS = { accessKeyId: 'AKIAMOTOTESTKEY00001', secretAccessKey: 'moto-test-secret-key' };
+
+const READY_TIMEOUT_MS = 20_000;
+const PORT_ATTEMPTS = 3;
+
+/** Starts `moto_server` on a free loopback port and resolves once it answers. */
+export async function startMoto(): Promise<Moto> {
+  let lastFailure: Error | undefined;
+  for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+    const port = await freePort();
+    const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const endpoint = `http://127.0.0.1:${port}`;
+    try {
+      await waitUntilReady(child, endpoint);
+      return { endpoint, stop: () => stopProcess(child) };
+    } catch (error) {
+      await stopProcess(child);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error("moto_server is not on PATH: install it with pip install 'moto[server]'");
+      }
+      lastFailure = error as Error;
+    }
+  }
+  throw new Error(`moto_server did not start: ${lastFailure?.message}`);
+}
+
+async function waitUntilReady(child: ChildProcess, endpoint: string): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${stderr.trim().slice(-500)}`)));
+  });
+  const ready = (async () => {
+    const giveUpAt = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < giveUpAt) {
+      try {
+        if ((await fetch(`${endpoint}/moto-api/`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS} ms`);
+  })();
+  exited.catch(() => undefined); // after readiness the process only ends at stop()
+  await Promise.race([ready, exited]);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exit = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exit;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

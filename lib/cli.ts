@@ -7,7 +7,6 @@ import { CycleError, RequestTally, runCycle } from './cycle';
 import { formatImage, parseImageReference } from './image/reference';
 import { kubeconfigPath, loadKubeConfig } from './kube/kubeconfig';
 import { KubeSecretReader } from './kube/secrets';
-import { chosenImage } from './policy/update';
 import { loadRegistriesConf } from './registry/config';
 import type { SecretReader } from './registry/credentials';
 import { EndpointDirectory } from './registry/endpoints';
@@ -140,7 +139,7 @@ async function test(args: string[]): Promise<number> {
     process.stdout.write(`no newer version of image found (${resolution.reason})\n`);
     return 0;
   }
-  const picked = resolution.kind === 'update' ? resolution.newImage : chosenImage(spec, live, resolution.candidate);
+  const picked = resolution.kind === 'update' ? resolution.newImage : resolution.image;
   process.stdout.write(`latest image according to constraint is ${formatImage(picked)}\n`);
   return 0;
 }

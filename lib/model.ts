@@ -187,8 +187,3 @@ export type WriteBackSettings =
       target?: string;
     };
 
-/** One RFC 6902 operation, as sent to the API server in a JSON patch. */
-export type JsonPatchOperation =
-  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
-  | { op: 'remove'; path: string }
-  | { op: 'move' | 'copy'; from: string; path: string };

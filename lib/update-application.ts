@@ -1,7 +1,7 @@
 // One Application through the cycle: annotations → due? → live images → resolution → one write.
 // Everything that goes wrong here is reported for this application only; the cycle goes on.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { readApplicationSettings } from './annotations/settings';
+import { blocksApplication, readApplicationSettings } from './annotations/settings';
 import type { CycleOptions } from './config';
 import { formatImage, imageNameWithoutTag, tagWithDigest } from './image/reference';
 import { liveImageFor } from './image/liveness';
@@ -15,7 +15,8 @@ import type { RegistryAccess } from './resolve/registry-access';
 import { resolveImage } from './resolve/resolve-image';
 import { appKey } from './scan/applications';
 import { isDue } from './scan/schedule';
-import { writeApplicationSpec, type ImageChange } from './writeback/argocd';
+import type { ImageChange } from './patch/application-patch';
+import { writeApplicationSpec } from './writeback/argocd';
 
 export interface CycleServices {
   kubeConfig: KubeConfig;
@@ -34,8 +35,8 @@ export async function updateApplication(app: Application, services: CycleService
   const settings = readApplicationSettings(key, app.metadata.annotations ?? {}, { platforms: options.defaultPlatforms });
   for (const warning of settings.warnings) log.warn(warning, { app: key });
 
-  const intervalError = settings.errors.find((error) => error.annotation.endsWith('/interval'));
-  if (!intervalError && !isDue(key, settings.intervalMinutes, services.scheduledAt, options.scheduleMinutes)) {
+  const blockingError = settings.errors.some(blocksApplication);
+  if (!blockingError && !isDue(key, settings.intervalMinutes, services.scheduledAt, options.scheduleMinutes)) {
     report.applicationNotDue();
     return;
   }
@@ -53,7 +54,7 @@ export async function updateApplication(app: Application, services: CycleService
     report.record({ app: key, alias: aliasOf(error.annotation), image: error.value, outcome: 'error', reason: error.message });
   }
   // Annotations that decide where or whether to write stop the whole application.
-  if (settings.errors.some((error) => /\/(write-back-method|interval)$/.test(error.annotation))) return;
+  if (blockingError) return;
   if (settings.writeBack.method !== 'argocd') {
     report.record({
       app: key,
@@ -116,7 +117,7 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
     if (resolution.kind === 'current') {
       const decision: Decision = { ...base, from, to: from, outcome: 'unchanged', reason: resolution.reason };
       report.record(decision);
-      return { update: false, change: { spec, newImage: live }, decision };
+      return { update: false, change: { spec, newImage: resolution.image }, decision };
     }
     const to = formatImage(resolution.newImage);
     return {

@@ -1,17 +1,12 @@
 // Argo CD Applications through @kubernetes/client-node: list, get and JSON-patch.
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../model';
+import type { ApplicationMergePatch } from '../patch/application-patch';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
 const PLURAL = 'applications';
 const PAGE_SIZE = 500;
-
-export interface JsonPatchOperation {
-  op: 'add' | 'replace' | 'remove' | 'test';
-  path: string;
-  value?: unknown;
-}
 
 /** Counts calls to the Kubernetes API, for the report and the benchmark. */
 export interface ApiCallCounter {
@@ -63,17 +58,13 @@ export class ApplicationsApi {
     return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as Application;
   }
 
-  /** An RFC 6902 JSON patch (client-node's default patch content type for custom objects). */
-  async patch(namespace: string, name: string, operations: JsonPatchOperation[]): Promise<Application> {
+  /** An RFC 7386 merge patch; client-node sends JSON patch unless the content type is set per call. */
+  async patch(namespace: string, name: string, patch: ApplicationMergePatch): Promise<Application> {
     this.counter.kubeRequests++;
-    return (await this.api.patchNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL,
-      name,
-      body: operations,
-    })) as Application;
+    return (await this.api.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: patch },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as Application;
   }
 }
 
@@ -87,14 +78,9 @@ export function kubeErrorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * A write lost a race: 409 for a stale resourceVersion, or 422 for a failed JSON-patch `test`
- * (kube-apiserver reports a failed test as Unprocessable Entity).
- */
+/** A write lost a race: the resourceVersion it carried is stale. */
 export function isConflict(error: unknown): boolean {
-  if (!(error instanceof ApiException)) return false;
-  if (error.code === 409) return true;
-  return error.code === 422 && /test(ing value)? .*failed|test operation failed/i.test(kubeErrorMessage(error));
+  return error instanceof ApiException && error.code === 409;
 }
 
 function safeJson(text: string): unknown {

@@ -30,19 +30,27 @@ export interface Constraint {
 const OPERATORS = '=||!=|>|<|>=|=>|<=|=<|~|~>|\\^';
 const PART = '[0-9xX*]+';
 const IDENTIFIERS = '[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*';
-const VERSION = `v?${PART}(?:\\.${PART})?(?:\\.${PART})?(?:-${IDENTIFIERS})?(?:\\+${IDENTIFIERS})?`;
-const VERSION_PARTS = `v?(${PART})(\\.${PART})?(\\.${PART})?(-${IDENTIFIERS})?(?:\\+${IDENTIFIERS})?`;
+// Minor and patch nest so that `1.0` has one parse: two optional groups in a row would let a
+// backtracking engine try both for every version, exponentially many times over a long constraint.
+const VERSION = `v?${PART}(?:\\.${PART}(?:\\.${PART})?)?(?:-${IDENTIFIERS})?(?:\\+${IDENTIFIERS})?`;
+const VERSION_PARTS = `v?(${PART})(?:(\\.${PART})(\\.${PART})?)?(-${IDENTIFIERS})?(?:\\+${IDENTIFIERS})?`;
 const VALID_GROUP = new RegExp(`^\\s*(?:${OPERATORS})\\s*${VERSION}\\s*(?:(?:\\s+|,\\s*)(?:${OPERATORS})\\s*${VERSION}\\s*)*$`);
 const FIND_COMPARISON = new RegExp(`(?:${OPERATORS})\\s*${VERSION}`, 'g');
 const COMPARISON = new RegExp(`^\\s*(${OPERATORS})\\s*(${VERSION_PARTS})\\s*$`);
 const HYPHEN_RANGE = new RegExp(`\\s*(${VERSION})\\s+-\\s+(${VERSION})\\s*`, 'g');
 
+/** Far above any real constraint; bounds the cost of reading one written to hurt. */
+const MAX_CONSTRAINT_LENGTH = 1024;
+
 /** @throws Error with the library's reason when `text` is not a constraint. */
 export function parseConstraint(text: string): Constraint {
-  // Runs of whitespace mean one separator; collapsing them keeps the validating regex linear.
+  if (text.length > MAX_CONSTRAINT_LENGTH) throw new Error(`constraint is longer than ${MAX_CONSTRAINT_LENGTH} characters`);
+  // Whitespace runs and blanks around a comma separate no differently once reduced; reduced, they
+  // leave the validating expression one way to match (see VERSION).
   const groups = text
     .replace(/\s+/g, ' ')
     .replace(HYPHEN_RANGE, (_range, low: string, high: string) => `>= ${low}, <= ${high} `)
+    .replace(/ ?, ?/g, ',')
     .split('||')
     .map(parseGroup);
   return { check: (version) => groups.some((group) => satisfiesGroup(version, group)) };

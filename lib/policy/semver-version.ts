@@ -12,7 +12,7 @@ export interface Version {
 }
 
 const LOOSE_VERSION =
-  /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+  /^v?([0-9]+)(?:\.([0-9]+)(?:\.([0-9]+))?)?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const MAX_UINT64 = 2n ** 64n - 1n;
 
 /** The version `text` names, or undefined when it is not one. */

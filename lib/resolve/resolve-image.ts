@@ -9,7 +9,8 @@ import type { RepositoryView } from './registry-access';
 
 export type Resolution =
   | { kind: 'update'; newImage: ImageRef; candidate: TagCandidate }
-  | { kind: 'current'; candidate: TagCandidate; reason: string }
+  /** `image`: the running image under the image-list name, as the spec should name it. */
+  | { kind: 'current'; image: ImageRef; reason: string }
   | { kind: 'none'; reason: string };
 
 /** Tags whose metadata is fetched at the same time for one image (the reference uses 20). */
@@ -27,8 +28,8 @@ export async function resolveImage(spec: ImageSpecification, live: ImageRef, rep
   const best =
     strategy.needs === 'push-time' ? await selectOffering(strategy, candidates, spec, repository) : strategy.select(candidates, spec.constraint);
   if (!best) return { kind: 'none', reason: `no tag of ${tags.length} has the metadata strategy ${spec.strategy} needs` };
-  if (!needsUpdate(live, best, spec.strategy)) {
-    return { kind: 'current', candidate: best, reason: 'running image is the one the strategy picks' };
+  if (!needsUpdate(live, best, spec.strategy, spec)) {
+    return { kind: 'current', image: chosenImage(spec, live, best), reason: 'running image is the one the strategy picks' };
   }
   return { kind: 'update', newImage: chosenImage(spec, live, best), candidate: best };
 }

@@ -1,14 +1,9 @@
-// Write-back method `argocd`: one JSON patch per Application carrying all its image changes. The
-// patch opens with a `test` of the resourceVersion it was built from, so it can never clobber a
-// concurrent change; on conflict the Application is read again and the patch rebuilt.
-import type { Application, ImageRef, ImageSpecification, Log, SourceType } from '../model';
-import { buildApplicationPatch } from '../patch/application-patch';
+// Write-back method `argocd`: one merge patch per Application carrying all its image changes. The
+// patch carries the resourceVersion it was built from, so it can never clobber a concurrent
+// change; on conflict (409) the Application is read again and the patch rebuilt.
+import type { Application, Log, SourceType } from '../model';
+import { buildApplicationPatch, type ImageChange } from '../patch/application-patch';
 import { isConflict, kubeErrorMessage, type ApplicationsApi } from '../kube/applications';
-
-export interface ImageChange {
-  spec: ImageSpecification;
-  newImage: ImageRef;
-}
 
 /** The reference retries 7 times with 100 ms · 2^n backoff. */
 const MAX_RETRIES = 7;
@@ -25,10 +20,10 @@ export async function writeApplicationSpec(
 ): Promise<WriteResult> {
   let current = app;
   for (let attempt = 0; ; attempt++) {
-    const { ops, changed } = buildApplicationPatch(current, changes, type);
-    if (!changed) return { written: false, reason: 'new images already set in spec' };
+    const { patch } = buildApplicationPatch(current, changes, type);
+    if (!patch) return { written: false, reason: 'new images already set in spec' };
     try {
-      const updated = await api.patch(current.metadata.namespace, current.metadata.name, ops);
+      const updated = await api.patch(current.metadata.namespace, current.metadata.name, patch);
       return { written: true, app: updated };
     } catch (error) {
       if (!isConflict(error) || attempt >= MAX_RETRIES) {

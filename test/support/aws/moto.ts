@@ -15,6 +15,7 @@ export const MOTO_CREDENTIALS = { accessKeyId: 'AKIAMOTOTESTKEY00001', secretAcc
 
 const READY_TIMEOUT_MS = 20_000;
 const PORT_ATTEMPTS = 3;
+const STOP_TIMEOUT_MS = 5_000;
 
 /** Starts `moto_server` on a free loopback port and resolves once it answers. */
 export async function startMoto(): Promise<Moto> {
@@ -39,32 +40,30 @@ export async function startMoto(): Promise<Moto> {
 
 async function waitUntilReady(child: ChildProcess, endpoint: string): Promise<void> {
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<never>((_, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${stderr.trim().slice(-500)}`)));
-  });
-  const ready = (async () => {
-    const giveUpAt = Date.now() + READY_TIMEOUT_MS;
-    while (Date.now() < giveUpAt) {
-      try {
-        if ((await fetch(`${endpoint}/moto-api/`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  let exit: Error | undefined;
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  child.once('error', (error) => (exit ??= error));
+  child.once('exit', (code) => (exit ??= new Error(`moto_server exited with ${code}: ${stderr.trim()}`)));
+  const giveUpAt = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < giveUpAt) {
+    if (exit) throw exit;
+    try {
+      if ((await fetch(`${endpoint}/moto-api/`)).ok) return;
+    } catch {
+      // not listening yet
     }
-    throw new Error(`moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS} ms`);
-  })();
-  exited.catch(() => undefined); // after readiness the process only ends at stop()
-  await Promise.race([ready, exited]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS} ms`);
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exit = once(child, 'exit');
   child.kill('SIGTERM');
+  const forceKill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await exit;
+  clearTimeout(forceKill);
 }
 
 function freePort(): Promise<number> {

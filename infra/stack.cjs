@@ -1,0 +1,97 @@
+// The parts of the stack that depend on optional osls params, resolved when `serverless package`
+// runs: serverless.yml reads each one as ${file(./infra/stack.cjs):<name>}. The template then holds
+// exactly what is configured (no CloudFormation conditions), which keeps the IAM policy auditable.
+'use strict';
+/* global module */
+
+/** A comma-separated param as a list; empty param: empty list. */
+async function list(resolveVariable, name) {
+  const value = await resolveVariable(`param:${name}`);
+  return String(value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+async function single(resolveVariable, name) {
+  const value = String((await resolveVariable(`param:${name}`)) ?? '').trim();
+  return value === '' ? undefined : value;
+}
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const MINUTES_PER_UNIT = { minute: 1, hour: 60, day: 1440 };
+
+/** Minutes between two runs of a rate() schedule, for IMAGE_UPDATER_SCHEDULE_MINUTES. */
+function minutesBetweenRuns(schedule) {
+  const match = RATE.exec(String(schedule).trim());
+  if (!match) {
+    throw new Error(`cannot tell the minutes between runs of "${schedule}": pass --param="scheduleMinutes=<N>" as well`);
+  }
+  return Number(match[1]) * MINUTES_PER_UNIT[match[2].replace(/s$/, '')];
+}
+
+module.exports = {
+  minutesBetweenRuns,
+
+  scheduleMinutes: async ({ resolveVariable }) => String(minutesBetweenRuns(await resolveVariable('param:schedule'))),
+
+  /** Least privilege: each statement names only the configured clusters, roles and repositories. */
+  iamStatements: async ({ resolveVariable }) => {
+    const clusterName = await single(resolveVariable, 'clusterName');
+    const clusterArns = [
+      ...(clusterName ? [{ 'Fn::Sub': `arn:\${AWS::Partition}:eks:\${AWS::Region}:\${AWS::AccountId}:cluster/${clusterName}` }] : []),
+      ...(await list(resolveVariable, 'describeClusterArns')),
+    ];
+    const roleArns = await list(resolveVariable, 'assumeRoleArns');
+    if (clusterArns.length === 0 && roleArns.length === 0) {
+      throw new Error('the function could reach no cluster: set the clusterName param (or describeClusterArns / assumeRoleArns)');
+    }
+    const repositoryArns = await list(resolveVariable, 'ecrRepositoryArns');
+    return [
+      ...(clusterArns.length > 0 ? [{ Sid: 'DescribeClusters', Effect: 'Allow', Action: ['eks:DescribeCluster'], Resource: clusterArns }] : []),
+      ...(roleArns.length > 0 ? [{ Sid: 'AssumeClusterRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roleArns }] : []),
+      // GetAuthorizationToken has no resource-level scope.
+      { Sid: 'EcrLogin', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
+      {
+        Sid: 'EcrReadRepositories',
+        Effect: 'Allow',
+        Action: ['ecr:DescribeImages', 'ecr:ListImages', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Resource: repositoryArns.length > 0 ? repositoryArns : [{ 'Fn::Sub': 'arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*' }],
+      },
+    ];
+  },
+
+  /** Subnets and security groups for a private cluster endpoint; null (no VPC) when neither is set. */
+  vpc: async ({ resolveVariable }) => {
+    const subnetIds = await list(resolveVariable, 'subnetIds');
+    const securityGroupIds = await list(resolveVariable, 'securityGroupIds');
+    if ((subnetIds.length === 0) !== (securityGroupIds.length === 0)) {
+      throw new Error('set both subnetIds and securityGroupIds params, or neither');
+    }
+    return subnetIds.length > 0 ? { subnetIds, securityGroupIds } : null;
+  },
+
+  alarmActions: async ({ resolveVariable }) => {
+    const topic = await single(resolveVariable, 'alarmTopicArn');
+    return topic ? [topic] : [];
+  },
+
+  /** The function role's Kubernetes identity on the cluster of this account: group image-updater. */
+  accessEntry: async ({ resolveVariable }) => {
+    const clusterName = await single(resolveVariable, 'clusterName');
+    if (!clusterName) return {};
+    return {
+      Resources: {
+        ImageUpdaterAccessEntry: {
+          Type: 'AWS::EKS::AccessEntry',
+          Properties: {
+            ClusterName: clusterName,
+            PrincipalArn: { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] },
+            Type: 'STANDARD',
+            KubernetesGroups: ['image-updater'],
+          },
+        },
+      },
+    };
+  },
+};

@@ -1,0 +1,329 @@
+// `serverless package` (osls + serverless-esbuild) offline, then the CloudFormation template it
+// writes: schedule, limits, IAM scope, access entry, alarms, logs, dashboard, and cfn-lint.
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { MOTO_CREDENTIALS, startMoto } from '../support/aws/moto';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const PACKAGE_TIMEOUT_MS = 90_000;
+const STAGE = 'ci';
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Condition?: string;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, unknown>;
+}
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+interface Packaged {
+  dir: string;
+  template: Template;
+  zip: string;
+  output: string;
+}
+
+/** True when this process may create a network namespace: the package then runs with no network. */
+const offlineRunner = (() => {
+  try {
+    execFileSync('unshare', ['-n', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Packages the service from a private copy of the service directory, so parallel runs don't collide. */
+async function packageService(params: string[]): Promise<Packaged> {
+  const dir = mkdtempSync(join(tmpdir(), 'image-updater-package-'));
+  for (const entry of ['lib', 'functions', 'infra', 'node_modules', 'package.json', 'tsconfig.json']) {
+    symlinkSync(join(ROOT, entry), join(dir, entry));
+  }
+  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml')); // osls wants a real file
+  mkdirSync(join(dir, 'home'));
+  const artifact = join(dir, 'artifact');
+  const command = [
+    process.execPath,
+    join(ROOT, 'node_modules/osls/bin/serverless.js'),
+    'package',
+    '--stage',
+    STAGE,
+    '--package',
+    artifact,
+    ...params.map((param) => `--param=${param}`),
+  ];
+  const env = {
+    PATH: process.env.PATH,
+    HOME: join(dir, 'home'),
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    AWS_ACCESS_KEY_ID: 'AKIAPACKAGETEST00001',
+    AWS_SECRET_ACCESS_KEY: 'package-test-secret',
+    AWS_REGION: 'eu-west-1',
+  };
+  const [file, ...args] = offlineRunner ? ['unshare', '-n', ...command] : command;
+  const output = await new Promise<string>((done, fail) => {
+    execFile(file!, args, { cwd: dir, env, timeout: PACKAGE_TIMEOUT_MS, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const text = `${stdout}${stderr}`;
+      if (error) fail(new Error(`serverless package ${params.join(' ')} failed (${error.message.split('\n')[0]}):\n${text}`));
+      else done(text);
+    });
+  });
+  return {
+    dir,
+    output,
+    template: JSON.parse(readFileSync(join(artifact, 'cloudformation-template-update-stack.json'), 'utf8')) as Template,
+    zip: join(artifact, 'image-updater.zip'),
+  };
+}
+
+function ofType(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function only(template: Template, type: string): Resource {
+  const found = ofType(template, type);
+  assert.equal(found.length, 1, `one ${type}`);
+  return found[0]![1];
+}
+
+function statements(template: Template): Statement[] {
+  const role = template.Resources.IamRoleLambdaExecution;
+  assert.ok(role, 'the function role');
+  const policies = role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+const actions = (statement: Statement) => [statement.Action].flat();
+const environment = (fn: Resource) => (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+
+describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
+  let defaults: Packaged;
+  let configured: Packaged;
+
+  before(async () => {
+    if (!offlineRunner) console.log('# unshare -n is not permitted here: packaging runs with the network available');
+    [defaults, configured] = await Promise.all([
+      packageService(['clusterName=prod']),
+      packageService([
+        'clusters=[{"name":"partner","region":"us-east-2","roleArn":"arn:aws:iam::210987654321:role/image-updater"}]',
+        'assumeRoleArns=arn:aws:iam::210987654321:role/image-updater',
+        'ecrRepositoryArns=arn:aws:ecr:eu-west-1:123456789012:repository/team-a/*',
+        'schedule=rate(5 minutes)',
+        'enabled=false',
+        'dryRun=true',
+        'logRetentionInDays=30',
+        'subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+        'securityGroupIds=sg-0123456789abcdef0',
+        'alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts',
+      ]),
+    ]);
+  });
+  after(() => {
+    for (const run of [defaults, configured]) if (run) rmSync(run.dir, { recursive: true, force: true });
+  });
+
+  it('schedules the function every minute by default, switchable and configurable by param', () => {
+    const rule = only(defaults.template, 'AWS::Events::Rule');
+    assert.equal(rule.Properties.ScheduleExpression, 'rate(1 minute)');
+    assert.equal(rule.Properties.State, 'ENABLED');
+    assert.equal(environment(only(defaults.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_SCHEDULE_MINUTES, '1');
+
+    const changed = only(configured.template, 'AWS::Events::Rule');
+    assert.equal(changed.Properties.ScheduleExpression, 'rate(5 minutes)');
+    assert.equal(changed.Properties.State, 'DISABLED');
+    assert.equal(environment(only(configured.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_SCHEDULE_MINUTES, '5');
+  });
+
+  it('runs one invocation at a time, within the period, on nodejs22.x arm64 with JSON logs', () => {
+    const fn = only(defaults.template, 'AWS::Lambda::Function');
+    const { Timeout, ReservedConcurrentExecutions, Runtime, Architectures, MemorySize, LoggingConfig, Handler } = fn.Properties;
+    assert.ok(typeof Timeout === 'number' && Timeout < 60, `timeout ${Timeout} s below the 1-minute period`);
+    assert.equal(ReservedConcurrentExecutions, 1);
+    assert.match(String(Runtime), /^nodejs(\d+)\.x$/);
+    assert.ok(Number(/\d+/.exec(String(Runtime))?.[0]) >= 22);
+    assert.deepEqual(Architectures, ['arm64']);
+    assert.equal(MemorySize, 256);
+    assert.equal(Handler, 'functions/update-images.handler');
+    assert.deepEqual(LoggingConfig, { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' });
+    assert.equal(fn.Properties.VpcConfig, undefined);
+    const asyncConfig = only(defaults.template, 'AWS::Lambda::EventInvokeConfig');
+    assert.equal(asyncConfig.Properties.MaximumRetryAttempts, 0);
+
+    assert.deepEqual(environment(fn), {
+      IMAGE_UPDATER_CLUSTERS: 'prod',
+      IMAGE_UPDATER_DRY_RUN: 'false',
+      IMAGE_UPDATER_LOG_LEVEL: 'INFO',
+      IMAGE_UPDATER_APPLICATION_NAMESPACE: '',
+      IMAGE_UPDATER_MATCH_APPLICATION_NAME: '',
+      IMAGE_UPDATER_MATCH_APPLICATION_LABEL: '',
+      IMAGE_UPDATER_PLATFORMS: '',
+      IMAGE_UPDATER_SCHEDULE_MINUTES: '1',
+      POWERTOOLS_SERVICE_NAME: `image-updater-${STAGE}`,
+      POWERTOOLS_METRICS_NAMESPACE: 'ImageUpdater',
+    });
+    const configuredFn = only(configured.template, 'AWS::Lambda::Function');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_DRY_RUN, 'true');
+    assert.deepEqual(configuredFn.Properties.VpcConfig, {
+      SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+      SecurityGroupIds: ['sg-0123456789abcdef0'],
+    });
+  });
+
+  it('grants DescribeCluster on the configured cluster only, and nothing wider than needed', () => {
+    const granted = statements(defaults.template);
+    for (const statement of granted) {
+      assert.equal(statement.Effect, 'Allow');
+      for (const action of actions(statement)) assert.doesNotMatch(action, /\*/, `no wildcard action (${action})`);
+    }
+    const describe = granted.filter((statement) => actions(statement).includes('eks:DescribeCluster'));
+    assert.equal(describe.length, 1);
+    assert.deepEqual(describe[0]!.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/prod' }]);
+    assert.ok(granted.every((statement) => !actions(statement).some((action) => action.startsWith('eks:') && action !== 'eks:DescribeCluster')));
+    assert.ok(!granted.some((statement) => actions(statement).includes('sts:AssumeRole')), 'no AssumeRole without roles');
+
+    const unscoped = granted.filter((statement) => statement.Resource === '*' || JSON.stringify(statement.Resource) === '["*"]');
+    assert.deepEqual(unscoped.flatMap(actions), ['ecr:GetAuthorizationToken']);
+    const ecrRead = granted.find((statement) => actions(statement).includes('ecr:BatchGetImage'));
+    assert.deepEqual(actions(ecrRead!).sort(), ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages']);
+    assert.deepEqual(ecrRead!.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*' }]);
+    for (const statement of granted.filter((s) => actions(s).some((a) => a.startsWith('logs:')))) {
+      assert.match(JSON.stringify(statement.Resource), new RegExp(`log-group:/aws/lambda/image-updater-${STAGE}`));
+    }
+
+    const crossAccount = statements(configured.template);
+    assert.ok(!crossAccount.some((statement) => actions(statement).includes('eks:DescribeCluster')), 'no cluster of its own: no DescribeCluster');
+    const assume = crossAccount.filter((statement) => actions(statement).includes('sts:AssumeRole'));
+    assert.deepEqual([assume[0]?.Resource].flat(), ['arn:aws:iam::210987654321:role/image-updater']);
+    const scopedEcr = crossAccount.find((statement) => actions(statement).includes('ecr:BatchGetImage'));
+    assert.deepEqual([scopedEcr?.Resource].flat(), ['arn:aws:ecr:eu-west-1:123456789012:repository/team-a/*']);
+    const role = configured.template.Resources.IamRoleLambdaExecution!;
+    assert.match(JSON.stringify(role.Properties.ManagedPolicyArns), /AWSLambdaVPCAccessExecutionRole/);
+  });
+
+  it('maps the function role to the Kubernetes group image-updater with an access entry', () => {
+    const entry = only(defaults.template, 'AWS::EKS::AccessEntry');
+    assert.deepEqual(entry.Properties, {
+      ClusterName: 'prod',
+      PrincipalArn: { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] },
+      Type: 'STANDARD',
+      KubernetesGroups: ['image-updater'],
+    });
+    assert.equal(ofType(configured.template, 'AWS::EKS::AccessEntry').length, 0, 'no cluster in this account: no access entry');
+
+    // infra/kubernetes/rbac.yaml binds that group, and grants it only what the cycle calls.
+    const documents = parseAllDocuments(readFileSync(join(ROOT, 'infra/kubernetes/rbac.yaml'), 'utf8')).map(
+      (document) => document.toJS() as { kind: string; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[]; subjects?: { kind: string; name: string }[] },
+    );
+    const clusterRole = documents.find((document) => document.kind === 'ClusterRole');
+    assert.deepEqual(clusterRole?.rules?.map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs })), [
+      { apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list', 'patch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+    ]);
+    for (const binding of documents.filter((document) => document.kind.endsWith('Binding'))) {
+      assert.deepEqual(binding.subjects?.map(({ kind, name }) => ({ kind, name })), [{ kind: 'Group', name: 'image-updater' }]);
+    }
+    const secretRules = documents.find((document) => document.kind === 'Role')?.rules ?? [];
+    assert.deepEqual(secretRules.map(({ resources, verbs }) => ({ resources, verbs })), [{ resources: ['secrets'], verbs: ['get'] }]);
+  });
+
+  it('alarms on function errors and on cycle errors, keeps logs 14 days, saves the two queries', () => {
+    const alarms = ofType(defaults.template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const functionErrors = alarms.find((alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === 'Errors');
+    assert.ok(functionErrors, 'an alarm on the function Errors metric');
+    assert.deepEqual(functionErrors.Dimensions, [{ Name: 'FunctionName', Value: { Ref: 'UpdateImagesLambdaFunction' } }]);
+    const cycleErrors = alarms.find((alarm) => JSON.stringify(alarm.Metrics ?? '').includes('SUM(Errors) FROM SCHEMA(ImageUpdater'));
+    assert.ok(cycleErrors, 'an alarm on the cycle Errors EMF metric');
+    assert.match(JSON.stringify(cycleErrors.Metrics), new RegExp(`service = 'image-updater-${STAGE}'`));
+    assert.deepEqual(functionErrors.AlarmActions, []);
+    const configuredAlarms = ofType(configured.template, 'AWS::CloudWatch::Alarm');
+    for (const [, alarm] of configuredAlarms) assert.deepEqual(alarm.Properties.AlarmActions, ['arn:aws:sns:eu-west-1:123456789012:alerts']);
+
+    assert.equal(only(defaults.template, 'AWS::Logs::LogGroup').Properties.RetentionInDays, 14);
+    assert.equal(only(configured.template, 'AWS::Logs::LogGroup').Properties.RetentionInDays, 30);
+    const queries = ofType(defaults.template, 'AWS::Logs::QueryDefinition').map(([, query]) => query.Properties);
+    assert.deepEqual(queries.map((query) => query.Name).sort(), ['image-updater: what failed', 'image-updater: what was updated']);
+    for (const query of queries) assert.deepEqual(query.LogGroupNames, [{ Ref: 'UpdateImagesLogGroup' }]);
+  });
+
+  it('draws a dashboard of applications, updates, errors, duration and registry requests', () => {
+    const dashboard = only(defaults.template, 'AWS::CloudWatch::Dashboard');
+    const [body, variables] = (dashboard.Properties.DashboardBody as { 'Fn::Sub': [string, Record<string, unknown>] })['Fn::Sub'];
+    assert.deepEqual(Object.keys(variables).sort(), ['Function', 'LogGroup', 'Service']);
+    const rendered = body.replace(/\$\{[^}]+\}/g, 'x');
+    const widgets = (JSON.parse(rendered) as { widgets: { properties: { title: string } }[] }).widgets;
+    const titles = widgets.map((widget) => widget.properties.title.toLowerCase()).join(' | ');
+    for (const topic of ['applications', 'updated', 'errors', 'duration', 'registry requests']) assert.ok(titles.includes(topic), `a ${topic} widget`);
+    for (const metric of ['Applications', 'ImagesUpdated', 'Errors', 'CycleDuration', 'RegistryRequests']) assert.ok(body.includes(`(${metric})`), metric);
+  });
+
+  it('passes cfn-lint', async (t) => {
+    for (const run of [defaults, configured]) {
+      const template = join(run.dir, 'artifact/cloudformation-template-update-stack.json');
+      const result = await new Promise<{ missing: boolean; code: number; output: string }>((done) => {
+        execFile('cfn-lint', [template], { timeout: 60_000 }, (error, stdout, stderr) => {
+          const missing = (error as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+          done({ missing, code: error ? Number((error as { code?: unknown }).code) || 1 : 0, output: `${stdout}${stderr}` });
+        });
+      });
+      if (result.missing) return t.skip('cfn-lint is not installed');
+      assert.equal(result.code, 0, result.output);
+    }
+  });
+
+  it('bundles one ESM handler that runs and calls EKS with its own copy of the AWS SDK', async (t) => {
+    const size = statSync(defaults.zip).size;
+    t.diagnostic(`bundled function zip: ${size} bytes (${(size / 1024 / 1024).toFixed(2)} MiB)`);
+    assert.ok(size < 10 * 1024 * 1024, `zip of ${size} bytes stays small`);
+    const listing = execFileSync('unzip', ['-Z1', defaults.zip], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(listing, ['functions/update-images.mjs']);
+
+    const unpacked = join(defaults.dir, 'unpacked');
+    execFileSync('unzip', ['-q', defaults.zip, '-d', unpacked]);
+    const bundle = readFileSync(join(unpacked, 'functions/update-images.mjs'), 'utf8');
+    assert.doesNotMatch(bundle, /from\s*"@aws-sdk\//, 'no import left for the runtime to resolve');
+    const loaded = (await import(pathToFileURL(join(unpacked, 'functions/update-images.mjs')).href)) as {
+      handler(event: unknown, context: { getRemainingTimeInMillis(): number }): Promise<{ clusters: { cluster: string; error?: string }[] }>;
+    };
+
+    // The bundled SDK signs, sends and parses a real DescribeCluster (moto has no such cluster).
+    const moto = await startMoto();
+    try {
+      Object.assign(process.env, {
+        IMAGE_UPDATER_CLUSTERS: 'prod',
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_EKS: moto.endpoint,
+      });
+      const result = await loaded.handler({ dryRun: true }, { getRemainingTimeInMillis: () => 30_000 });
+      assert.deepEqual(result.clusters.map((outcome) => outcome.cluster), ['prod']);
+      assert.match(result.clusters[0]?.error ?? '', /^cluster prod in eu-west-1: DescribeCluster failed: No cluster found for name: prod\.$/);
+    } finally {
+      await moto.stop();
+    }
+  });
+
+  it('derives the schedule minutes from rate() and asks for them with cron()', () => {
+    const stack = createRequire(import.meta.url)(join(ROOT, 'infra/stack.cjs')) as { minutesBetweenRuns(schedule: string): number };
+    assert.equal(stack.minutesBetweenRuns('rate(1 minute)'), 1);
+    assert.equal(stack.minutesBetweenRuns('rate(15 minutes)'), 15);
+    assert.equal(stack.minutesBetweenRuns('rate(2 hours)'), 120);
+    assert.equal(stack.minutesBetweenRuns('rate(1 day)'), 1440);
+    assert.throws(() => stack.minutesBetweenRuns('cron(0/5 * * * ? *)'), /scheduleMinutes/);
+  });
+});

@@ -52,6 +52,15 @@ module.exports = {
       ...(roleArns.length > 0 ? [{ Sid: 'AssumeClusterRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roleArns }] : []),
       // GetAuthorizationToken has no resource-level scope.
       { Sid: 'EcrLogin', Effect: 'Allow', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
+      // public.ecr.aws: an authenticated pull has higher limits than an anonymous one.
+      { Sid: 'EcrPublicLogin', Effect: 'Allow', Action: ['ecr-public:GetAuthorizationToken'], Resource: '*' },
+      {
+        Sid: 'EcrPublicBearerToken',
+        Effect: 'Allow',
+        Action: ['sts:GetServiceBearerToken'],
+        Resource: '*',
+        Condition: { StringEquals: { 'sts:AWSServiceName': 'ecr-public.amazonaws.com' } },
+      },
       {
         Sid: 'EcrReadRepositories',
         Effect: 'Allow',

@@ -1,7 +1,8 @@
 // The built-in local sandbox behind `npm start` when no cluster is configured: a real registry
 // (Debian's docker-registry) standing in for ghcr.io, a local Kubernetes API with the worked
 // example Application, and the built `image-updater` CLI run against them exactly as a user would.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,8 +43,10 @@ async function main(): Promise<void> {
     writeFileSync(registriesConf, `registries:\n- name: ghcr (local sandbox)\n  prefix: ghcr.io\n  api_url: ${registry.url}\n`);
     const args = ['dist/image-updater.js', 'run', '--once', '--kubeconfig', kube.kubeconfigPath(), '--registries-conf', registriesConf, ...process.argv.slice(2)];
     say(`running: image-updater ${args.slice(1).join(' ')}\n`);
-    const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
-    if (result.status !== 0) throw new Error(`image-updater exited with ${result.status}`);
+    // Asynchronous: the local Kubernetes API answers from this very process.
+    const child = spawn(process.execPath, args, { stdio: 'inherit' });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`image-updater exited with ${code}`);
 
     const images = kube.application('argocd', 'web')?.spec.source?.kustomize?.images ?? [];
     say(`\nApplication argocd/web spec.source.kustomize.images: ${JSON.stringify(images)}`);

@@ -224,20 +224,21 @@ async function callEcr<T>(
 ): Promise<T> {
   const remainingMs = context.deadline === undefined ? undefined : context.deadline - Date.now();
   if (remainingMs !== undefined && remainingMs <= 0) throw new RegistryError(scope, `${operation}: deadline reached`);
+  const deadlineSignal = remainingMs === undefined ? undefined : AbortSignal.timeout(remainingMs);
   context.counter?.count('ecr-api');
   const started = Date.now();
   try {
-    const answer = await call(remainingMs === undefined ? undefined : AbortSignal.timeout(remainingMs));
+    const answer = await call(deadlineSignal);
     context.log.debug('ECR API request', { registry: registry.host, operation, repository: scope.repository, ms: Date.now() - started });
     return answer;
   } catch (error) {
-    throw new RegistryError(scope, `${operation} in ${registry.region}: ${describeAwsError(error, iamActions)}`, undefined, { cause: error });
+    const detail = deadlineSignal?.aborted ? 'deadline reached' : describeAwsError(error, iamActions);
+    throw new RegistryError(scope, `${operation} in ${registry.region}: ${detail}`, undefined, { cause: error });
   }
 }
 
 function describeAwsError(error: unknown, iamActions: string): string {
   if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'deadline reached';
   const described = `${error.name}: ${error.message}`;
   return error.name === 'AccessDeniedException' ? `${described} (the function's IAM role needs ${iamActions})` : described;
 }

@@ -6,7 +6,7 @@ import type { ImageRef, Log, Platform } from '../model';
 import { RegistryClient, type ImageMetadata, type ManifestInfo, type RequestCounter } from '../registry/client';
 import type { RegistryEndpoint } from '../registry/config';
 import { resolveCredentials, type RegistryCredentials, type SecretReader } from '../registry/credentials';
-import { describeTaggedImages, ecrCredentials, ecrRegistryOf, type EcrRegistry } from '../registry/ecr';
+import { describeTaggedImages, ecrCredentials, ecrRegistryOf, type EcrContext, type EcrRegistry } from '../registry/ecr';
 import type { EndpointDirectory } from '../registry/endpoints';
 import { registryCredentialsCache } from './credentials-cache';
 
@@ -58,8 +58,8 @@ export class RegistryAccess {
 
     // The ECR API always acts as the role. Tags and digests come from it only when the registry
     // API would act as the role too: configured credentials may reach what the role cannot.
-    const context = { endpoint, log: this.log, counter: this.counter, deadline: this.deadline };
-    const images = () => this.once(`ecr-images|${ecr.host}|${repository}`, () => describeTaggedImages(ecr, repository, context));
+    const images = () =>
+      this.once(`ecr-images|${ecr.host}|${repository}`, () => describeTaggedImages(ecr, repository, this.ecrContext(endpoint)));
     const pushTimes = async () => (await images()).pushTimes();
     if (!fromRole) return { ...view, pushTimes };
     return {
@@ -72,8 +72,11 @@ export class RegistryAccess {
 
   /** Once per registry and cycle, so that a failure is reported once rather than by every image. */
   private ecrCredentials(ecr: EcrRegistry, endpoint: RegistryEndpoint): Promise<RegistryCredentials | undefined> {
-    const context = { endpoint, log: this.log, counter: this.counter, deadline: this.deadline };
-    return this.once(`ecr-credentials|${ecr.host}`, () => ecrCredentials(ecr, context));
+    return this.once(`ecr-credentials|${ecr.host}`, () => ecrCredentials(ecr, this.ecrContext(endpoint)));
+  }
+
+  private ecrContext(endpoint: RegistryEndpoint): EcrContext {
+    return { endpoint, log: this.log, counter: this.counter, deadline: this.deadline };
   }
 
   /** A pull secret on the image wins over the registry's own credentials (read every cycle, as the reference does). */

@@ -29,6 +29,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: unknown;
 }
 interface Packaged {
   dir: string;
@@ -196,8 +197,11 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.ok(granted.every((statement) => !actions(statement).some((action) => action.startsWith('eks:') && action !== 'eks:DescribeCluster')));
     assert.ok(!granted.some((statement) => actions(statement).includes('sts:AssumeRole')), 'no AssumeRole without roles');
 
+    // Only actions without resource-level scope get '*'; the bearer token is limited to ECR Public.
     const unscoped = granted.filter((statement) => statement.Resource === '*' || JSON.stringify(statement.Resource) === '["*"]');
-    assert.deepEqual(unscoped.flatMap(actions), ['ecr:GetAuthorizationToken']);
+    assert.deepEqual(unscoped.flatMap(actions).sort(), ['ecr-public:GetAuthorizationToken', 'ecr:GetAuthorizationToken', 'sts:GetServiceBearerToken']);
+    const bearer = unscoped.find((statement) => actions(statement).includes('sts:GetServiceBearerToken'));
+    assert.deepEqual(bearer?.Condition, { StringEquals: { 'sts:AWSServiceName': 'ecr-public.amazonaws.com' } });
     const ecrRead = granted.find((statement) => actions(statement).includes('ecr:BatchGetImage'));
     assert.deepEqual(actions(ecrRead!).sort(), ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:ListImages']);
     assert.deepEqual(ecrRead!.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*' }]);

@@ -9,9 +9,10 @@ import { parseRegistriesConf } from '../../lib/registry/config';
 import { EndpointDirectory } from '../../lib/registry/endpoints';
 import { closeRegistryConnections } from '../../lib/registry/transport';
 import { RegistryAccess } from '../../lib/resolve/registry-access';
+import { resolveImage } from '../../lib/resolve/resolve-image';
 import { MOTO_CREDENTIALS, startMoto, type Moto } from '../support/aws/moto';
 import { pushImage, startRegistry, type RunningRegistry } from '../support/registry';
-import { Tally, captureLog, noSecrets } from './helpers';
+import { Tally, captureLog, imageSpec, noSecrets } from './helpers';
 
 const REGION = 'eu-west-1';
 const REPOSITORY = 'team/app';
@@ -100,6 +101,30 @@ describe('ECR through moto_server and a real registry', () => {
     const pushed = await view.pushTimes();
     const byPushTime = [...pushed].sort(([, a], [, b]) => a.getTime() - b.getTime()).map(([tag]) => tag);
     assert.deepEqual(byPushTime, ['gamma', 'alpha', 'beta']);
+  });
+
+  it('newest-push picks the latest push although its build is the oldest, without a registry request', async () => {
+    const { access, tally, image } = cycle();
+    const running = { ...image, tag: 'gamma' };
+    const resolution = await resolveImage(imageSpec(image, 'newest-push'), running, await access.repository(image, undefined));
+    assert.equal(resolution.kind, 'update');
+    assert.equal(resolution.kind === 'update' && resolution.newImage.tag, 'beta');
+    assert.equal(tally.registryRequests, 0);
+  });
+
+  it('newest-build picks the newest build, read from the registry with the ECR token', async () => {
+    const { access, image } = cycle();
+    const running = { ...image, tag: 'gamma' };
+    const resolution = await resolveImage(imageSpec(image, 'newest-build'), running, await access.repository(image, undefined));
+    assert.equal(resolution.kind === 'update' && resolution.newImage.tag, 'alpha');
+  });
+
+  it('digest takes the digest from DescribeImages, without a registry request', async () => {
+    const { access, tally, image } = cycle();
+    const running = { ...image, tag: 'alpha', digest: `sha256:${'0'.repeat(64)}` };
+    const resolution = await resolveImage(imageSpec(image, 'digest', { constraint: 'alpha' }), running, await access.repository(image, undefined));
+    assert.equal(resolution.kind === 'update' && resolution.newImage.digest, digests.get('alpha'));
+    assert.equal(tally.registryRequests, 0);
   });
 
   it('reads build times from the registry, authenticated with the ECR token', async () => {

@@ -1,5 +1,5 @@
 // Shared by the ECR tests: a Log that keeps every line, a request counter, and ECR-shaped answers.
-import type { Log } from '../../lib/model';
+import type { ImageRef, ImageSpecification, Log, Platform, StrategyName } from '../../lib/model';
 import type { RequestCounter, RequestKind } from '../../lib/registry/client';
 import type { SecretReader } from '../../lib/registry/credentials';
 
@@ -53,4 +53,20 @@ export function hoursFromNow(hours: number): Date {
 
 export function digestOf(n: number): string {
   return `sha256:${n.toString(16).padStart(64, '0')}`;
+}
+
+/** An image-list entry as the annotations would give it: every tag allowed, nothing ignored. */
+export function imageSpec(image: ImageRef, strategy: StrategyName, options: { constraint?: string; platforms?: Platform[] } = {}): ImageSpecification {
+  return {
+    alias: 'app',
+    hasAlias: true,
+    image,
+    strategy,
+    constraint: options.constraint,
+    allowsTag: () => true,
+    ignoreTags: [],
+    platforms: options.platforms,
+    forceUpdate: false,
+    helm: { imageName: 'image.name', imageTag: 'image.tag' },
+  };
 }

@@ -59,6 +59,12 @@ const TEST_FLAGS = {
 
 class UsageError extends Error {}
 
+type TestFlags = ReturnType<typeof parseTestArgs>['values'];
+
+function parseTestArgs(args: string[]) {
+  return parseArgs({ args, options: TEST_FLAGS, strict: true, allowPositionals: true });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'run') return run(rest);
@@ -113,7 +119,7 @@ async function loop(options: CycleOptions, log: AppLogger, cycle: () => Promise<
 }
 
 async function test(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: TEST_FLAGS, strict: true, allowPositionals: true });
+  const { values, positionals } = parseTestArgs(args);
   if (values.help) return help();
   const [imageText, ...extra] = positionals;
   if (!imageText || extra.length > 0) throw new UsageError('test takes exactly one IMAGE');
@@ -145,22 +151,21 @@ async function test(args: string[]): Promise<number> {
 }
 
 /** The `test` flags as the annotations of a one-image application, so both read settings alike. */
-function testAnnotations(imageText: string, tag: string | undefined, values: Record<string, string | boolean | string[] | undefined>): Record<string, string> {
+function testAnnotations(imageText: string, tag: string | undefined, values: TestFlags): Record<string, string> {
   const prefix = 'argocd-image-updater.argoproj.io/';
-  const withoutTag = tag ? imageText.slice(0, imageText.lastIndexOf(`:${tag}`)) : imageText;
-  const annotations: Record<string, string> = { [`${prefix}image-list`]: `image=${withoutTag.replace(/@sha256:[0-9a-f]+$/, '')}` };
-  const set = (setting: string, value: string | boolean | string[] | undefined): void => {
-    if (typeof value === 'string') annotations[`${prefix}image.${setting}`] = value;
-    if (Array.isArray(value)) annotations[`${prefix}image.${setting}`] = value.join(',');
+  const name = (tag ? imageText.slice(0, imageText.lastIndexOf(`:${tag}`)) : imageText).replace(/@sha256:[0-9a-f]+$/, '');
+  // The digest strategy tracks a tag: the constraint flag, else the image's own tag.
+  const tracked = values['update-strategy'] === 'digest' ? (values['semver-constraint'] ?? tag) : undefined;
+  const annotations: Record<string, string> = { [`${prefix}image-list`]: `image=${name}${tracked ? `:${tracked}` : ''}` };
+  const set = (setting: string, value: string | string[] | undefined): void => {
+    if (value !== undefined) annotations[`${prefix}image.${setting}`] = Array.isArray(value) ? value.join(',') : value;
   };
   set('update-strategy', values['update-strategy']);
-  set('semver', values['semver-constraint']);
+  if (!tracked) set('semver', values['semver-constraint']);
   set('allow-tags', values['allow-tags']);
   set('ignore-tags', values['ignore-tags']);
   set('platforms', values.platforms);
   set('pull-secret', values.credentials);
-  // The digest strategy tracks the image's own tag when no constraint is given.
-  if (values['update-strategy'] === 'digest' && !values['semver-constraint'] && tag) set('semver', tag);
   return annotations;
 }
 

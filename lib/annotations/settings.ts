@@ -5,7 +5,7 @@ import { AnnotationError, type AppKey, type ImageSpecification, type Platform, t
 import { semverConstraintError } from '../policy/semver-constraint';
 import { isValidGlob } from '../policy/filters';
 import { compileAllowTags } from './allow-tags';
-import { parseGoDuration } from './duration';
+import { parseGoDuration } from '../duration';
 import { imageListEntries, parseImageListEntry, type ImageListEntry } from './image-list';
 import { parsePlatforms } from './platforms';
 import { parseUpdateStrategy } from './update-strategy';
@@ -130,10 +130,11 @@ function readImage(context: Context, entry: ImageListEntry, entryText: string): 
   else if (parsedPlatforms) platforms = parsedPlatforms.platforms;
 
   const semverSetting = own('semver');
-  const override = semverSetting?.value.trim() || undefined;
+  // `<alias>.semver` is a semver range: other strategies keep the image-list constraint.
+  const override = strategy === 'semver' ? semverSetting?.value.trim() || undefined : undefined;
   const constraint = override ?? entry.constraint;
   const constraintSource: Found = override && semverSetting ? semverSetting : { key: 'image-list', value: entryText };
-  if (override && strategy !== 'semver' && semverSetting) warn(context, semverSetting.key, `ignored: the update strategy is ${strategy}`);
+  if (strategy !== 'semver' && semverSetting?.value.trim()) warn(context, semverSetting.key, `ignored: the update strategy is ${strategy}`);
   if (strategy === 'semver' && constraint) {
     const reason = semverConstraintError(constraint);
     const { key, value } = constraintSource;

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { parseGoDuration } from './duration';
+import { parseGoDuration } from '../duration';
 import { RegistriesConfSchema, RegistryConfigurationSchema } from './schema';
 
 export type TagSortMode = 'none' | 'latest-first' | 'latest-last';
@@ -97,11 +97,9 @@ function endpointFromEntry(entry: z.infer<typeof RegistryConfigurationSchema>): 
 
   let credsExpireSeconds: number | undefined;
   if (entry.credsexpire !== undefined) {
-    try {
-      credsExpireSeconds = parseGoDuration(entry.credsexpire);
-    } catch (error) {
-      throw new Error(`credsexpire: ${(error as Error).message}`);
-    }
+    const milliseconds = parseGoDuration(entry.credsexpire);
+    if (milliseconds === undefined) throw new Error(`credsexpire: invalid duration ${JSON.stringify(entry.credsexpire)}`);
+    credsExpireSeconds = milliseconds / 1000;
   }
 
   if (entry.ca_data !== undefined && !entry.ca_data.includes('-----BEGIN CERTIFICATE-----')) {

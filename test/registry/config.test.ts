@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadRegistriesConf, parseRegistriesConf } from '../../lib/registry/config';
-import { parseGoDuration } from '../../lib/registry/duration';
 
 const CONF = 'registries.conf';
 
@@ -137,15 +136,5 @@ describe('loadRegistriesConf', () => {
     } finally {
       await rm(dir, { recursive: true });
     }
-  });
-});
-
-describe('parseGoDuration', () => {
-  it('parses what time.ParseDuration parses', () => {
-    assert.equal(parseGoDuration('12h'), 43200);
-    assert.equal(parseGoDuration('1.5h'), 5400);
-    assert.equal(parseGoDuration('500ms'), 0.5);
-    assert.equal(parseGoDuration('-2m'), -120);
-    for (const bad of ['', '12', 'h', '1d', '1h 30m']) assert.throws(() => parseGoDuration(bad), /invalid duration/);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseGoDuration } from '../../lib/annotations/duration';
+import { parseGoDuration } from '../../lib/duration';
 
 test('Go duration syntax, in milliseconds', () => {
   const cases: [string, number][] = [

@@ -185,6 +185,7 @@ test('an invalid semver constraint is an error on the annotation that set it', (
   const ignored = read({ 'image-list': 'a=nginx', 'a.update-strategy': 'newest-build', 'a.semver': '~1' });
   assert.equal(only(ignored).strategy, 'newest-build');
   assert.match(ignored.warnings[0] ?? '', /a\.semver: ignored: the update strategy is newest-build/);
+  assert.equal(only(read({ 'image-list': 'a=nginx:stable', 'a.update-strategy': 'digest', 'a.semver': '~1' })).constraint, 'stable');
 });
 
 test('the digest strategy without a constraint is an error', () => {

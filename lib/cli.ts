@@ -19,7 +19,8 @@ const USAGE = `Usage:
   image-updater run [--once] [--dry-run] [--kubeconfig PATH] [--registries-conf PATH]
                     [--application-namespace NS] [--match-application-name GLOB]...
                     [--match-application-label SELECTOR] [--platforms OS/ARCH[,...]]
-                    [--schedule-minutes N] [--max-concurrency N] [--disable-kube-events]
+                    [--schedule-minutes N] [--max-concurrency N] [--metadata-cache-minutes N]
+                    [--disable-kube-events]
                     [--loglevel debug|info|warn|error]
   image-updater test IMAGE [--update-strategy S] [--semver-constraint C] [--allow-tags R]
                     [--ignore-tags GLOB]... [--platforms P] [--credentials REF]
@@ -38,6 +39,7 @@ const RUN_FLAGS = {
   platforms: { type: 'string' },
   'schedule-minutes': { type: 'string' },
   'max-concurrency': { type: 'string' },
+  'metadata-cache-minutes': { type: 'string' },
   'disable-kube-events': { type: 'boolean' },
   loglevel: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -88,6 +90,7 @@ async function run(args: string[]): Promise<number> {
   assign(raw, 'defaultPlatforms', values.platforms);
   assign(raw, 'scheduleMinutes', values['schedule-minutes']);
   assign(raw, 'maxConcurrency', values['max-concurrency']);
+  assign(raw, 'metadataCacheMinutes', values['metadata-cache-minutes']);
   assign(raw, 'disableKubeEvents', values['disable-kube-events'] ? 'true' : undefined);
   assign(raw, 'logLevel', values.loglevel);
   const options = parseOptions(raw);

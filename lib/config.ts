@@ -20,6 +20,8 @@ export interface CycleOptions {
   kubeEvents: boolean;
   /** Applications processed at the same time. */
   maxConcurrency: number;
+  /** Minutes a warm container trusts the digest a tag had before one HEAD checks it (newest-build). */
+  metadataCacheMinutes: number;
   logLevel: LogLevel;
 }
 
@@ -34,6 +36,7 @@ export const ENVIRONMENT = {
   scheduleMinutes: 'IMAGE_UPDATER_SCHEDULE_MINUTES',
   disableKubeEvents: 'IMAGE_UPDATER_DISABLE_KUBE_EVENTS',
   maxConcurrency: 'IMAGE_UPDATER_MAX_CONCURRENCY',
+  metadataCacheMinutes: 'IMAGE_UPDATER_METADATA_CACHE_MINUTES',
   logLevel: 'IMAGE_UPDATER_LOG_LEVEL',
 } as const;
 
@@ -69,6 +72,7 @@ export function parseOptions(raw: RawOptions): CycleOptions {
     scheduleMinutes: positiveInteger('scheduleMinutes', raw.scheduleMinutes, 1),
     kubeEvents: !bool('disableKubeEvents', raw.disableKubeEvents, false),
     maxConcurrency: positiveInteger('maxConcurrency', raw.maxConcurrency, 10),
+    metadataCacheMinutes: wholeNumber('metadataCacheMinutes', raw.metadataCacheMinutes, 60),
     logLevel: logLevel(raw.logLevel),
   };
 }
@@ -97,11 +101,15 @@ function bool(key: keyof typeof ENVIRONMENT, value: string | string[] | undefine
 }
 
 function positiveInteger(key: keyof typeof ENVIRONMENT, value: string | string[] | undefined, fallback: number): number {
+  return wholeNumber(key, value, fallback, 1);
+}
+
+function wholeNumber(key: keyof typeof ENVIRONMENT, value: string | string[] | undefined, fallback: number, minimum = 0): number {
   const text = single(value);
   if (text === undefined) return fallback;
   const number = Number(text);
-  if (!Number.isInteger(number) || number < 1) {
-    throw new ConfigurationError(`${describe(key)}=${JSON.stringify(text)}: expected a whole number of at least 1`);
+  if (!Number.isInteger(number) || number < minimum) {
+    throw new ConfigurationError(`${describe(key)}=${JSON.stringify(text)}: expected a whole number of at least ${minimum}`);
   }
   return number;
 }

@@ -71,6 +71,7 @@ export async function runCycle(
     tally,
     log,
     context.deadline,
+    options.metadataCacheMinutes * 60_000,
   );
   const services = { kubeConfig, api, registries, options, report, log, scheduledAt: context.now ?? new Date() };
 

@@ -5,7 +5,7 @@ import type { Response } from 'undici';
 import type { Log } from '../model';
 import { registerSecret } from '../report/secrets';
 import type { RegistryEndpoint } from './config';
-import type { RegistryCredentials } from './credentials';
+import { credentialsIdentity, type RegistryCredentials } from './credentials';
 import { RegistryError, errorFromResponse } from './errors';
 import { TokenResponseSchema } from './schema';
 import type { RegistryTransport } from './transport';
@@ -25,16 +25,25 @@ interface CachedToken {
   uses: number;
 }
 
+/**
+ * Bearer tokens outlive one cycle: a warm container reuses them until they expire (Docker Hub's
+ * last 5 minutes), which saves a token request per repository per run. Keyed by registry,
+ * credentials and scope, so no token ever serves other credentials.
+ */
+const sharedTokens = new Map<string, CachedToken>();
+
 export class Authenticator {
   private scheme: Promise<Scheme> | undefined;
-  private readonly tokens = new Map<string, CachedToken>();
+  private readonly tokenKeyPrefix: string;
 
   constructor(
     private readonly transport: RegistryTransport,
     private readonly endpoint: RegistryEndpoint,
     private readonly credentials: RegistryCredentials | undefined,
     private readonly log: Log,
-  ) {}
+  ) {
+    this.tokenKeyPrefix = `${endpoint.apiUrl}|${credentialsIdentity(credentials)}|`;
+  }
 
   get hasCredentials(): boolean {
     return this.credentials !== undefined;
@@ -59,9 +68,9 @@ export class Authenticator {
    * the challenge changed, or the refused token was an older one that may have expired early.
    */
   async recoverFromUnauthorized(response: Response, repository: string): Promise<boolean> {
-    const scope = pullScope(repository);
-    const refused = this.tokens.get(scope);
-    this.tokens.delete(scope);
+    const key = this.tokenKeyPrefix + pullScope(repository);
+    const refused = sharedTokens.get(key);
+    sharedTokens.delete(key);
     const challenged = schemeFrom(parseWwwAuthenticate(response.headers.get('www-authenticate') ?? ''));
     const current = this.scheme ? await this.scheme.catch(() => undefined) : undefined;
     if (challenged && !sameScheme(challenged, current)) {
@@ -112,7 +121,8 @@ export class Authenticator {
 
   private token(scheme: Extract<Scheme, { kind: 'bearer' }>, repository: string): Promise<string> {
     const scope = pullScope(repository);
-    const cached = this.tokens.get(scope);
+    const key = this.tokenKeyPrefix + scope;
+    const cached = sharedTokens.get(key);
     if (cached && cached.expiresAt > Date.now()) {
       cached.uses += 1;
       return cached.value;
@@ -124,11 +134,11 @@ export class Authenticator {
         return token;
       },
       (error: unknown) => {
-        this.tokens.delete(scope);
+        sharedTokens.delete(key);
         throw error;
       },
     );
-    this.tokens.set(scope, entry);
+    sharedTokens.set(key, entry);
     return entry.value;
   }
 

@@ -2,6 +2,7 @@
 // env:<VAR>, ext:/abs/path, each optionally prefixed by `<registry>=`. Errors name the reference,
 // never a value read from it.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { registerSecret } from '../report/secrets';
 import { DockerCfgSchema, DockerConfigJsonSchema } from './schema';
 
@@ -203,4 +204,11 @@ function runScript(path: string, failed: (reason: string) => Error): Promise<str
       return reject(failed(`script failed (exit code ${String(errno.code ?? errno.signal)})`));
     });
   });
+}
+
+/** Tells credentials apart in cache keys without keeping the password in them. */
+export function credentialsIdentity(credentials: RegistryCredentials | undefined): string {
+  if (!credentials) return 'anonymous';
+  const digest = createHash('sha256').update(`${credentials.username}:${credentials.password}`).digest('hex');
+  return `${credentials.username}#${digest.slice(0, 16)}`;
 }

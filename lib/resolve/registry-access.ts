@@ -1,14 +1,17 @@
 // One cycle's view of the registries: which endpoint and credentials serve an image, and the
 // per-cycle economy rule that each distinct (registry, repository, credentials) tag list is
 // fetched once, however many applications or aliases track it.
-import { createHash } from 'node:crypto';
 import type { ImageRef, Log, Platform } from '../model';
 import { RegistryClient, type ImageMetadata, type ManifestInfo, type RequestCounter } from '../registry/client';
 import type { RegistryEndpoint } from '../registry/config';
-import { resolveCredentials, type RegistryCredentials, type SecretReader } from '../registry/credentials';
+import { credentialsIdentity, resolveCredentials, type RegistryCredentials, type SecretReader } from '../registry/credentials';
 import { describeTaggedImages, ecrCredentials, ecrRegistryOf, type EcrContext, type EcrRegistry } from '../registry/ecr';
 import type { EndpointDirectory } from '../registry/endpoints';
 import { registryCredentialsCache } from './credentials-cache';
+import { metadataCache } from './metadata-cache';
+
+/** How long the digest a tag had is trusted before one HEAD checks it again. */
+export const DEFAULT_TAG_TRUST_MS = 60 * 60_000;
 
 /** What resolution needs from one repository, shared by every image that tracks it in this cycle. */
 export interface RepositoryView {
@@ -33,6 +36,7 @@ export class RegistryAccess {
     private readonly counter: RequestCounter,
     private readonly log: Log,
     private readonly deadline?: number,
+    private readonly tagTrustMs = DEFAULT_TAG_TRUST_MS,
   ) {}
 
   async repository(image: ImageRef, pullSecret: string | undefined): Promise<RepositoryView> {
@@ -51,8 +55,7 @@ export class RegistryAccess {
       tags: () => this.once(`tags|${key}`, () => client.listTags(repository)),
       digestOf: (tag) => this.once(`digest|${key}|${tag}`, () => client.digestOf(repository, tag)),
       manifest: (tag) => this.once(`manifest|${key}|${tag}`, () => client.manifest(repository, tag)),
-      metadata: (tag, platforms) =>
-        this.once(`metadata|${key}|${tag}|${platformsKey(platforms)}`, () => client.metadata(repository, tag, platforms)),
+      metadata: (tag, platforms) => this.metadata(view, tag, platforms, () => client.metadata(repository, tag, platforms), false),
     };
     if (ecr?.kind !== 'private') return view;
 
@@ -62,12 +65,23 @@ export class RegistryAccess {
       this.once(`ecr-images|${ecr.host}|${repository}`, () => describeTaggedImages(ecr, repository, this.ecrContext(endpoint)));
     const pushTimes = async () => (await images()).pushTimes();
     if (!fromRole) return { ...view, pushTimes };
-    return {
+    const ecrView: RepositoryView = {
       ...view,
       tags: async () => (await images()).tags(),
       digestOf: async (tag) => (await images()).digestOf(tag),
       pushTimes,
     };
+    ecrView.metadata = (tag, platforms) => this.metadata(ecrView, tag, platforms, () => client.metadata(repository, tag, platforms), true);
+    return ecrView;
+  }
+
+  /** Once per cycle, and across cycles through the warm container's metadata cache. */
+  private metadata(view: RepositoryView, tag: string, platforms: Platform[] | undefined, fetch: () => Promise<ImageMetadata>, freeDigest: boolean): Promise<ImageMetadata> {
+    const variant = platformsKey(platforms);
+    const repositoryKey = `${view.endpoint.apiUrl}/${view.repository}`;
+    return this.once(`metadata|${repositoryKey}|${tag}|${variant}`, () =>
+      metadataCache.metadata(repositoryKey, tag, variant, this.tagTrustMs, { digestOf: () => view.digestOf(tag), freeDigest, fetch }),
+    );
   }
 
   /** Once per registry and cycle, so that a failure is reported once rather than by every image. */
@@ -114,13 +128,6 @@ export class RegistryAccess {
     }
     return pending;
   }
-}
-
-/** Tells credentials apart without keeping the password in a map key. */
-function credentialsIdentity(credentials: RegistryCredentials | undefined): string {
-  if (!credentials) return 'anonymous';
-  const digest = createHash('sha256').update(`${credentials.username}:${credentials.password}`).digest('hex');
-  return `${credentials.username}#${digest.slice(0, 16)}`;
 }
 
 function platformsKey(platforms: Platform[] | undefined): string {

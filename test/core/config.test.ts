@@ -14,6 +14,7 @@ test('defaults: all namespaces, every run, events on, INFO', () => {
     scheduleMinutes: 1,
     kubeEvents: true,
     maxConcurrency: 10,
+    metadataCacheMinutes: 60,
     logLevel: 'INFO',
   });
 });
@@ -29,6 +30,7 @@ test('every IMAGE_UPDATER_* variable is read', () => {
     IMAGE_UPDATER_SCHEDULE_MINUTES: '5',
     IMAGE_UPDATER_DISABLE_KUBE_EVENTS: 'true',
     IMAGE_UPDATER_MAX_CONCURRENCY: '4',
+    IMAGE_UPDATER_METADATA_CACHE_MINUTES: '0',
     IMAGE_UPDATER_LOG_LEVEL: 'debug',
   });
   assert.equal(options.dryRun, true);
@@ -43,6 +45,7 @@ test('every IMAGE_UPDATER_* variable is read', () => {
   assert.equal(options.scheduleMinutes, 5);
   assert.equal(options.kubeEvents, false);
   assert.equal(options.maxConcurrency, 4);
+  assert.equal(options.metadataCacheMinutes, 0);
   assert.equal(options.logLevel, 'DEBUG');
 });
 

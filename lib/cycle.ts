@@ -70,8 +70,7 @@ export async function runCycle(
     new KubeSecretReader(kubeConfig, tally),
     tally,
     log,
-    context.deadline,
-    options.metadataCacheMinutes * 60_000,
+    { deadline: context.deadline, tagTrustMs: options.metadataCacheMinutes * 60_000 },
   );
   const services = { kubeConfig, api, registries, options, report, log, scheduledAt: context.now ?? new Date() };
 

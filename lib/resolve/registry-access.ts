@@ -8,7 +8,7 @@ import { credentialsIdentity, resolveCredentials, type RegistryCredentials, type
 import { describeTaggedImages, ecrCredentials, ecrRegistryOf, type EcrContext, type EcrRegistry } from '../registry/ecr';
 import type { EndpointDirectory } from '../registry/endpoints';
 import { registryCredentialsCache } from './credentials-cache';
-import { metadataCache } from './metadata-cache';
+import { metadataCache, type MetadataCache } from './metadata-cache';
 
 /** How long the digest a tag had is trusted before one HEAD checks it again. */
 export const DEFAULT_TAG_TRUST_MS = 60 * 60_000;
@@ -25,6 +25,15 @@ export interface RepositoryView {
   pushTimes?(): Promise<Map<string, Date>>;
 }
 
+export interface RegistryAccessOptions {
+  /** Epoch ms: registry waits (rate limits, Retry-After) never go past it. */
+  deadline?: number;
+  /** How long the digest a tag had is trusted before one HEAD checks it again. */
+  tagTrustMs?: number;
+  /** Default: the process's own, which a warm container keeps between runs. */
+  metadataCache?: MetadataCache;
+}
+
 export class RegistryAccess {
   private readonly clients = new Map<string, RegistryClient>();
   private readonly pullSecrets = new Map<string, Promise<RegistryCredentials>>();
@@ -35,8 +44,7 @@ export class RegistryAccess {
     private readonly secrets: SecretReader,
     private readonly counter: RequestCounter,
     private readonly log: Log,
-    private readonly deadline?: number,
-    private readonly tagTrustMs = DEFAULT_TAG_TRUST_MS,
+    private readonly options: RegistryAccessOptions = {},
   ) {}
 
   async repository(image: ImageRef, pullSecret: string | undefined): Promise<RepositoryView> {
@@ -80,7 +88,11 @@ export class RegistryAccess {
     const variant = platformsKey(platforms);
     const repositoryKey = `${view.endpoint.apiUrl}/${view.repository}`;
     return this.once(`metadata|${repositoryKey}|${tag}|${variant}`, () =>
-      metadataCache.metadata(repositoryKey, tag, variant, this.tagTrustMs, { digestOf: () => view.digestOf(tag), freeDigest, fetch }),
+      (this.options.metadataCache ?? metadataCache).metadata(repositoryKey, tag, variant, this.options.tagTrustMs ?? DEFAULT_TAG_TRUST_MS, {
+        digestOf: () => view.digestOf(tag),
+        freeDigest,
+        fetch,
+      }),
     );
   }
 
@@ -90,7 +102,7 @@ export class RegistryAccess {
   }
 
   private ecrContext(endpoint: RegistryEndpoint): EcrContext {
-    return { endpoint, log: this.log, counter: this.counter, deadline: this.deadline };
+    return { endpoint, log: this.log, counter: this.counter, deadline: this.options.deadline };
   }
 
   /** A pull secret on the image wins over the registry's own credentials (read every cycle, as the reference does). */
@@ -114,7 +126,7 @@ export class RegistryAccess {
     const key = `${endpoint.apiUrl}|${identity}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new RegistryClient({ endpoint, credentials, counter: this.counter, log: this.log, deadline: this.deadline });
+      client = new RegistryClient({ endpoint, credentials, counter: this.counter, log: this.log, deadline: this.options.deadline });
       this.clients.set(key, client);
     }
     return client;

@@ -8,6 +8,7 @@ import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, PutIm
 import { parseRegistriesConf } from '../../lib/registry/config';
 import { EndpointDirectory } from '../../lib/registry/endpoints';
 import { closeRegistryConnections } from '../../lib/registry/transport';
+import { MetadataCache } from '../../lib/resolve/metadata-cache';
 import { RegistryAccess } from '../../lib/resolve/registry-access';
 import { resolveImage } from '../../lib/resolve/resolve-image';
 import { MOTO_CREDENTIALS, startMoto, type Moto } from '../support/aws/moto';
@@ -81,7 +82,7 @@ describe('ECR through moto_server and a real registry', () => {
     );
     const log = captureLog();
     const tally = new Tally();
-    const access = new RegistryAccess(new EndpointDirectory(routing), noSecrets, tally, log);
+    const access = new RegistryAccess(new EndpointDirectory(routing), noSecrets, tally, log, { metadataCache: new MetadataCache() });
     return { access, log, tally, image: { registry: ecrHost, name: REPOSITORY } };
   }
 

@@ -1,0 +1,162 @@
+// Runs the cycles of one size in a fresh child process: cold cycle, then (after `betweenPhases`,
+// where Argo CD would sync) a warm one in the same process. Counts are read from the proxy and the
+// Kubernetes API double around each cycle, so they are exactly what that cycle sent.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { KubeApiDouble } from '../../test/support/kube-api';
+import { subtractCounts, type RequestCounts } from '../counts';
+import type { Phase } from '../models/inputs';
+import type { LatencyProxy } from '../registry/latency-proxy';
+import type { ChildMessage, ChildSettings, CycleMeasurement, ParentMessage } from './protocol';
+
+const PHASE_TIMEOUT_MS = 10 * 60_000;
+
+export interface KubeCounts {
+  total: number;
+  list: number;
+  get: number;
+  patch: number;
+  events: number;
+  other: number;
+}
+
+export interface PhaseRun {
+  measurement: CycleMeasurement;
+  /** Registry requests as the proxy saw them. */
+  registry: RequestCounts;
+  kube: KubeCounts;
+}
+
+export interface SizeRun {
+  /** Child uptime once the cycle modules were loaded. */
+  startupMs: number;
+  phases: Record<Phase, PhaseRun>;
+  peakRssKiB: number;
+}
+
+/** Bundles the child as the Lambda is bundled (esbuild, ESM, minified), into `dir`. */
+export async function bundleChild(dir: string): Promise<string> {
+  const outfile = join(dir, 'bench-child.mjs');
+  await build({
+    entryPoints: [join(import.meta.dirname, 'child.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: `node${process.versions.node.split('.')[0] ?? '20'}`,
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+export async function runSize(options: {
+  childPath: string;
+  settings: ChildSettings;
+  proxy: LatencyProxy;
+  kube: KubeApiDouble;
+  betweenPhases(cold: PhaseRun): void;
+}): Promise<SizeRun> {
+  const child = spawn(process.execPath, [options.childPath], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_CHILD_SETTINGS: JSON.stringify(options.settings) },
+  });
+  const messages = new MessageQueue(child);
+  try {
+    const ready = await messages.next();
+    if (ready.type !== 'ready') throw new Error(`child: expected ready, got ${ready.type}`);
+    const cold = await runPhase('cold', child, messages, options);
+    options.betweenPhases(cold);
+    const warm = await runPhase('warm', child, messages, options);
+    send(child, { type: 'exit' });
+    await messages.exited;
+    return { startupMs: ready.startupMs, phases: { cold, warm }, peakRssKiB: Math.max(cold.measurement.maxRssKiB, warm.measurement.maxRssKiB) };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+async function runPhase(
+  phase: Phase,
+  child: ChildProcess,
+  messages: MessageQueue,
+  options: { proxy: LatencyProxy; kube: KubeApiDouble },
+): Promise<PhaseRun> {
+  const registryBefore = options.proxy.counts();
+  const kubeBefore = options.kube.requests().length;
+  send(child, { type: 'run', phase });
+  const done = await messages.next();
+  if (done.type === 'failed') throw new Error(`${phase} cycle failed in the child: ${done.message}`);
+  if (done.type !== 'done') throw new Error(`child: expected done, got ${done.type}`);
+  return {
+    measurement: done.measurement,
+    registry: subtractCounts(options.proxy.counts(), registryBefore),
+    kube: kubeCounts(options.kube.requests().slice(kubeBefore)),
+  };
+}
+
+function kubeCounts(requests: { method: string; path: string }[]): KubeCounts {
+  const counts: KubeCounts = { total: requests.length, list: 0, get: 0, patch: 0, events: 0, other: 0 };
+  for (const { method, path } of requests) {
+    if (path.endsWith('/events') && method === 'POST') counts.events++;
+    else if (method === 'GET' && path.endsWith('/applications')) counts.list++;
+    else if (method === 'GET' && path.includes('/applications/')) counts.get++;
+    else if (method === 'PATCH') counts.patch++;
+    else counts.other++;
+  }
+  return counts;
+}
+
+function send(child: ChildProcess, message: ParentMessage): void {
+  child.send(message);
+}
+
+/** The child's messages in order; an exit before the next message fails the wait. */
+class MessageQueue {
+  private readonly queued: ChildMessage[] = [];
+  private waiting: { resolve(message: ChildMessage): void; reject(error: Error): void } | undefined;
+  private ended: Error | undefined;
+  readonly exited: Promise<void>;
+
+  constructor(child: ChildProcess) {
+    child.on('message', (message: ChildMessage) => {
+      if (this.waiting) {
+        this.waiting.resolve(message);
+        this.waiting = undefined;
+      } else {
+        this.queued.push(message);
+      }
+    });
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.ended = new Error(`child exited (${code ?? signal}) before answering`);
+        this.waiting?.reject(this.ended);
+        this.waiting = undefined;
+        resolve();
+      });
+    });
+  }
+
+  next(): Promise<ChildMessage> {
+    const queued = this.queued.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from the child within ${PHASE_TIMEOUT_MS / 1000} s`)), PHASE_TIMEOUT_MS);
+      this.waiting = {
+        resolve: (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+    });
+  }
+}

@@ -1,0 +1,72 @@
+// Command-line flags of `npm run bench`.
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  sizes: number[];
+  latencyMs: number;
+  /** Bearer token auth on the registry (what public and private registries use) or none. */
+  auth: 'token' | 'none';
+  /** Fresh processes per variant for the load-time median. */
+  loadRuns: number;
+  bundle: boolean;
+  seed: number;
+  resultsPath: string | undefined;
+}
+
+export const DEFAULT_SIZES = [100, 1000, 5000];
+/** Repositories per size: a smaller set than apps, shared Zipf-like. */
+const REPOSITORIES_BY_SIZE: Record<number, number> = { 100: 20, 1000: 100, 5000: 200 };
+
+export function repositoriesFor(applications: number): number {
+  return REPOSITORIES_BY_SIZE[applications] ?? Math.min(200, Math.max(5, Math.round(applications / 10)));
+}
+
+const USAGE = `usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--latency-ms 25] [--auth token|none]
+                      [--load-runs 9] [--no-bundle] [--seed 1] [--out bench/results.md | --no-out]`;
+
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'latency-ms': { type: 'string', default: '25' },
+      auth: { type: 'string', default: 'token' },
+      'load-runs': { type: 'string' },
+      'no-bundle': { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string' },
+      'no-out': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.error(USAGE);
+    process.exit(0);
+  }
+  const sizes = values.sizes ? values.sizes.split(',').map((size) => positive('--sizes', size)) : values.quick ? [100] : DEFAULT_SIZES;
+  if (values.auth !== 'token' && values.auth !== 'none') throw new Error(`--auth: expected token or none\n${USAGE}`);
+  return {
+    sizes,
+    latencyMs: nonNegative('--latency-ms', values['latency-ms']),
+    auth: values.auth,
+    loadRuns: values['load-runs'] ? positive('--load-runs', values['load-runs']) : values.quick ? 3 : 9,
+    bundle: !values['no-bundle'],
+    seed: nonNegative('--seed', values.seed),
+    // A partial run (--quick, --sizes) does not overwrite the committed full results unless asked.
+    resultsPath: values['no-out'] ? undefined : (values.out ?? (values.quick || values.sizes ? undefined : 'bench/results.md')),
+  };
+}
+
+function positive(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag}: ${JSON.stringify(text)} is not a positive whole number\n${USAGE}`);
+  return value;
+}
+
+function nonNegative(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${flag}: ${JSON.stringify(text)} is not a number ≥ 0\n${USAGE}`);
+  return value;
+}

@@ -6,6 +6,8 @@ import type { RegistryEndpoint } from './config';
 const DOCKER_HUB_PREFIX = 'docker.io';
 /** The reference's rate for endpoints inferred from an image's registry. */
 const INFERRED_RATE_LIMIT = 20;
+/** Published limits lower than that: ECR Public serves 10 authenticated pulls a second. */
+const KNOWN_RATE_LIMITS: Record<string, number> = { 'public.ecr.aws': 10 };
 
 /** Built into the reference: implicit images and `docker.io/...` go to Docker Hub. */
 export function dockerHubEndpoint(): RegistryEndpoint {
@@ -76,7 +78,7 @@ function inferEndpoint(registry: string): RegistryEndpoint {
     apiUrl: `https://${registry}`,
     insecure: false,
     isDefault: false,
-    rateLimitPerSecond: INFERRED_RATE_LIMIT,
+    rateLimitPerSecond: KNOWN_RATE_LIMITS[registry.toLowerCase()] ?? INFERRED_RATE_LIMIT,
     tagSortMode: 'none',
   };
   if (isLoopbackHost(registry)) endpoint.plainHttpFallback = true;

@@ -57,6 +57,10 @@ describe('EndpointDirectory', () => {
     assert.equal(directory.endpointFor(image('ghcr.io', 'org/other')), inferred);
   });
 
+  it('keeps ECR Public within its published 10 requests/s', () => {
+    assert.equal(new EndpointDirectory([]).endpointFor(image('public.ecr.aws', 'nginx/nginx')).rateLimitPerSecond, 10);
+  });
+
   it('lets an entry without prefix catch every registry not otherwise matched, as the reference does', () => {
     const catchAll = configured('');
     const directory = new EndpointDirectory([catchAll]);

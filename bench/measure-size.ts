@@ -1,0 +1,183 @@
+// One benchmark size end to end: push what its repositories need, build its applications into a
+// fresh Kubernetes API double, run a cold and a warm cycle in a fresh child, check what the cycles
+// did, and put the reference's and the floor's request counts beside the measured ones.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startKubeApi, type KubeApiDouble } from '../test/support/kube-api';
+import { DEFAULT_USER } from '../test/support/registry';
+import { REQUEST_KINDS, type RequestCounts } from './counts';
+import type { CycleMeasurement } from './cycle/protocol';
+import { runSize, type KubeCounts, type PhaseRun } from './cycle/run-size';
+import { floorRequests } from './models/floor';
+import type { ModelInput, Phase } from './models/inputs';
+import { referenceLowerBound, referenceRequests } from './models/reference';
+import { repositoriesFor, type BenchOptions } from './options';
+import type { LatencyProxy } from './registry/latency-proxy';
+import { buildWorkload, STRATEGY_MIX, type ExpectedUpdate, type StrategyName, type Workload } from './workload/applications';
+import type { RegistrySeeder } from './workload/push';
+
+export const REGISTRY_HOST = 'registry.example.com';
+const NAMESPACE = 'argocd';
+const CREDENTIALS_VARIABLE = 'BENCH_REGISTRY_CREDENTIALS';
+/** distribution 2.8 ignores `n` and sends every tag in one page. */
+const PAGES_PER_TAG_LIST = 1;
+
+export interface PhaseResult {
+  wallMs: number;
+  registry: RequestCounts;
+  kube: KubeCounts;
+  reference: RequestCounts;
+  referenceLowerBound: RequestCounts;
+  floor: RequestCounts;
+  imagesUpdated: number;
+  /** What the cycle got wrong: missing or unexpected updates, errors, images not considered. */
+  problems: string[];
+  /** Where the product's own request counts (RequestTally) disagree with the proxy or the API. */
+  tallyNotes: string[];
+  maxRssKiB: number;
+}
+
+export interface SizeResult {
+  applications: number;
+  repositories: number;
+  images: number;
+  helmApps: number;
+  strategies: Record<StrategyName, number>;
+  expectedUpdates: number;
+  startupMs: number;
+  peakRssKiB: number;
+  phases: Record<Phase, PhaseResult>;
+}
+
+export interface SizeEnvironment {
+  options: BenchOptions;
+  seeder: RegistrySeeder;
+  proxy: LatencyProxy;
+  childPath: string;
+  workDir: string;
+  progress(message: string): void;
+}
+
+export async function measureSize(applications: number, env: SizeEnvironment): Promise<SizeResult> {
+  const repositories = repositoriesFor(applications);
+  const workload = buildWorkload({
+    applications,
+    repositories,
+    host: REGISTRY_HOST,
+    namespace: NAMESPACE,
+    seed: env.options.seed,
+    digestOf: (repository, tag) => env.seeder.digestOf(repository, tag),
+  });
+  const kube = await startKubeApi({ tls: true });
+  try {
+    for (const app of workload.apps) kube.setApplication(app);
+    const registriesConfPath = join(env.workDir, `registries-${applications}.conf`);
+    writeFileSync(registriesConfPath, registriesConf(env.proxy.url, env.options.auth === 'token'));
+    env.progress(`${applications} apps: ${workload.images.length} images over ${repositories} repositories; cold cycle, then warm cycle`);
+    const run = await runSize({
+      childPath: env.childPath,
+      settings: {
+        kubeconfigPath: kube.kubeconfigPath(),
+        registriesConfPath,
+        credentialsVariable: CREDENTIALS_VARIABLE,
+        credentials: `${DEFAULT_USER.username}:${DEFAULT_USER.password}`,
+      },
+      proxy: env.proxy,
+      kube,
+      betweenPhases: (cold) => syncLiveImages(kube, cold.measurement.updates),
+    });
+    const phase = (name: Phase, expected: ExpectedUpdate[]): PhaseResult => result(name, run.phases[name], workload, expected, env.options);
+    return {
+      applications,
+      repositories,
+      images: workload.images.length,
+      helmApps: workload.apps.filter((app) => app.spec.source?.helm !== undefined).length,
+      strategies: strategyCounts(workload),
+      expectedUpdates: workload.expectedUpdates.length,
+      startupMs: run.startupMs,
+      peakRssKiB: run.peakRssKiB,
+      // After the cold cycle Argo CD synced what it wrote: the warm cycle has nothing to change.
+      phases: { cold: phase('cold', workload.expectedUpdates), warm: phase('warm', []) },
+    };
+  } finally {
+    await kube.stop();
+  }
+}
+
+function registriesConf(apiUrl: string, withCredentials: boolean): string {
+  // No `limit`: a configured endpoint without one is not rate limited (reference d4).
+  const lines = ['registries:', '- name: bench registry', `  prefix: ${REGISTRY_HOST}`, `  api_url: ${apiUrl}`];
+  if (withCredentials) lines.push(`  credentials: env:${CREDENTIALS_VARIABLE}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function result(phase: Phase, run: PhaseRun, workload: Workload, expected: ExpectedUpdate[], options: BenchOptions): PhaseResult {
+  const input: ModelInput = { images: workload.images, tokenAuth: options.auth === 'token', pagesPerTagList: PAGES_PER_TAG_LIST, phase };
+  return {
+    wallMs: run.measurement.wallMs,
+    registry: run.registry,
+    kube: run.kube,
+    reference: referenceRequests(input),
+    referenceLowerBound: referenceLowerBound(input),
+    floor: floorRequests(input),
+    imagesUpdated: run.measurement.imagesUpdated,
+    problems: checkOutcome(run.measurement, workload, expected),
+    tallyNotes: checkTally(run),
+    maxRssKiB: run.measurement.maxRssKiB,
+  };
+}
+
+/** The cycle must consider every image, update exactly the lagging ones to the expected image, and fail none. */
+function checkOutcome(measurement: CycleMeasurement, workload: Workload, expected: ExpectedUpdate[]): string[] {
+  const problems: string[] = [];
+  if (measurement.imagesConsidered !== workload.images.length) {
+    problems.push(`considered ${measurement.imagesConsidered} of ${workload.images.length} images`);
+  }
+  if (measurement.errors > 0) problems.push(`${measurement.errors} error(s): ${measurement.problems.join(' | ')}`);
+  const key = (update: ExpectedUpdate) => `${update.app} ${update.alias} → ${update.to}`;
+  const done = new Set(measurement.updates.map(key));
+  const wanted = new Set(expected.map(key));
+  const missing = [...wanted].filter((update) => !done.has(update));
+  const unexpected = [...done].filter((update) => !wanted.has(update));
+  if (missing.length > 0) problems.push(`${missing.length} expected update(s) not made, e.g. ${missing[0]}`);
+  if (unexpected.length > 0) problems.push(`${unexpected.length} unexpected update(s), e.g. ${unexpected[0]}`);
+  return problems;
+}
+
+/** The product's RequestTally and the proxy must agree on every kind. */
+function checkTally(run: PhaseRun): string[] {
+  const problems: string[] = [];
+  for (const kind of REQUEST_KINDS) {
+    const own = run.measurement.tallyRegistry[kind] ?? 0;
+    if (own !== run.registry[kind]) problems.push(`${kind}: the product counted ${own}, the proxy saw ${run.registry[kind]}`);
+  }
+  if (run.registry.other > 0) problems.push(`${run.registry.other} registry request(s) of no known kind`);
+  if (run.measurement.tallyKube !== run.kube.total) {
+    problems.push(`kube: the product counted ${run.measurement.tallyKube} request(s), the API saw ${run.kube.total}`);
+  }
+  return problems;
+}
+
+/** What Argo CD does after a write: sync, so that status.summary.images shows the new images. */
+function syncLiveImages(kube: KubeApiDouble, updates: CycleMeasurement['updates']): void {
+  for (const update of updates) {
+    const [namespace = '', name = ''] = update.app.split('/');
+    const app = kube.application(namespace, name);
+    const images = app?.status?.summary?.images;
+    if (!app?.status || !images) continue;
+    const repository = imageName(update.to);
+    app.status.summary = { ...app.status.summary, images: images.map((image) => (imageName(image) === repository ? update.to : image)) };
+    kube.setApplication(app);
+  }
+}
+
+/** `host/path:tag@digest` → `host/path` (the bench host has no port). */
+function imageName(image: string): string {
+  return image.split('@')[0]?.split(':')[0] ?? image;
+}
+
+function strategyCounts(workload: Workload): Record<StrategyName, number> {
+  const counts = Object.fromEntries(STRATEGY_MIX.map(([name]) => [name, 0])) as Record<StrategyName, number>;
+  for (const image of workload.images) counts[image.strategy] += 1;
+  return counts;
+}

@@ -30,8 +30,23 @@ function minutesBetweenRuns(schedule) {
   return Number(match[1]) * MINUTES_PER_UNIT[match[2].replace(/s$/, '')];
 }
 
+/** Where Lambda unpacks the function's files. */
+const TASK_ROOT = '/var/task';
+
 module.exports = {
   minutesBetweenRuns,
+
+  /** Only the bundle, plus the registries.conf named by the registriesConf param. */
+  packagePatterns: async ({ resolveVariable }) => {
+    const registriesConf = await single(resolveVariable, 'registriesConf');
+    return ['!**', ...(registriesConf ? [registriesConf] : [])];
+  },
+
+  /** IMAGE_UPDATER_REGISTRIES_CONF: the packaged registries.conf, or empty for the built-in defaults. */
+  registriesConfPath: async ({ resolveVariable }) => {
+    const registriesConf = await single(resolveVariable, 'registriesConf');
+    return registriesConf ? `${TASK_ROOT}/${registriesConf.replace(/^\.\//, '')}` : '';
+  },
 
   scheduleMinutes: async ({ resolveVariable }) => String(minutesBetweenRuns(await resolveVariable('param:schedule'))),
 

@@ -14,6 +14,8 @@ missing_debs=()
 command -v docker-registry >/dev/null || missing_debs+=(docker-registry)
 command -v openssl >/dev/null || missing_debs+=(openssl)
 command -v git >/dev/null || missing_debs+=(git)
+command -v unzip >/dev/null || missing_debs+=(unzip)
+command -v unshare >/dev/null || missing_debs+=(util-linux)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing_debs[*]}"
   as_root apt-get update -qq

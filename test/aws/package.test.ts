@@ -131,6 +131,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210',
         'securityGroupIds=sg-0123456789abcdef0',
         'alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts',
+        'registriesConf=infra/registries.conf.example',
       ]),
     ]);
   });
@@ -174,6 +175,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
       IMAGE_UPDATER_MATCH_APPLICATION_LABEL: '',
       IMAGE_UPDATER_PLATFORMS: '',
       IMAGE_UPDATER_SCHEDULE_MINUTES: '1',
+      IMAGE_UPDATER_REGISTRIES_CONF: '',
       POWERTOOLS_SERVICE_NAME: `image-updater-${STAGE}`,
       POWERTOOLS_METRICS_NAMESPACE: 'ImageUpdater',
     });
@@ -295,6 +297,13 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.ok(size < 10 * 1024 * 1024, `zip of ${size} bytes stays small`);
     const listing = execFileSync('unzip', ['-Z1', defaults.zip], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(listing, ['functions/update-images.mjs']);
+    // A registries.conf named by the param travels with the function, and the function is told where.
+    const configuredListing = execFileSync('unzip', ['-Z1', configured.zip], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(configuredListing.sort(), ['functions/update-images.mjs', 'infra/registries.conf.example']);
+    assert.equal(
+      environment(only(configured.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_REGISTRIES_CONF,
+      '/var/task/infra/registries.conf.example',
+    );
 
     const unpacked = join(defaults.dir, 'unpacked');
     execFileSync('unzip', ['-q', defaults.zip, '-d', unpacked]);

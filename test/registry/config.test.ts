@@ -138,3 +138,11 @@ describe('loadRegistriesConf', () => {
     }
   });
 });
+
+describe('infra/registries.conf.example', () => {
+  it('is a valid registries.conf', async () => {
+    const [harbor] = await loadRegistriesConf(join(process.cwd(), 'infra', 'registries.conf.example'));
+    assert.equal(harbor?.apiUrl, 'https://harbor.example.com');
+    assert.equal(harbor?.credsExpireSeconds, 12 * 3600);
+  });
+});

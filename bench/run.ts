@@ -1,0 +1,85 @@
+// `npm run bench`: the Lambda bundle's size and cold load, then full update cycles at each size
+// against a real registry behind a latency proxy and a Kubernetes API double, side by side with the
+// reference updater's and the floor's request counts. Markdown to stdout (and bench/results.md),
+// progress to stderr.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry } from '../test/support/registry';
+import { measureBundle, type BundleMeasurement } from './bundle';
+import { bundleChild } from './cycle/run-size';
+import { measureSize, type SizeResult } from './measure-size';
+import { parseBenchOptions, repositoriesFor } from './options';
+import { startLatencyProxy } from './registry/latency-proxy';
+import { renderReport } from './report';
+import { repositoryName } from './workload/applications';
+import { TAGS_PER_REPOSITORY } from './workload/catalog';
+import { RegistrySeeder } from './workload/push';
+
+const started = performance.now();
+
+function progress(message: string): void {
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  const sizes = [...options.sizes].sort((a, b) => a - b);
+  progress(`sizes ${sizes.join(', ')}; ${options.latencyMs} ms per registry request; registry auth ${options.auth}`);
+
+  // First, while nothing else runs: load times are the most sensitive to a busy machine.
+  let bundle: BundleMeasurement | undefined;
+  if (options.bundle) bundle = await measureBundle(options.loadRuns, progress);
+
+  const workDir = mkdtempSync(join(tmpdir(), 'image-updater-bench-'));
+  const registry = await startRegistry({ auth: options.auth });
+  const proxy = await startLatencyProxy(registry, { latencyMs: options.latencyMs });
+  const results: SizeResult[] = [];
+  let pushMs = 0;
+  let pushedTags = 0;
+  try {
+    const childPath = await bundleChild(workDir);
+    const seeder = new RegistrySeeder(registry);
+    for (const applications of sizes) {
+      const repositories = Array.from({ length: repositoriesFor(applications) }, (_, index) => repositoryName(index));
+      const pushStarted = performance.now();
+      const pushed = await seeder.ensure(repositories, (done, total) =>
+        progress(`pushing ${TAGS_PER_REPOSITORY} tags to each new repository: ${done}/${total}`),
+      );
+      pushMs += performance.now() - pushStarted;
+      pushedTags += pushed * TAGS_PER_REPOSITORY;
+      const result = await measureSize(applications, { options, seeder, proxy, childPath, workDir, progress });
+      for (const phase of ['cold', 'warm'] as const) {
+        const { wallMs, problems } = result.phases[phase];
+        progress(`${applications} apps ${phase}: ${(wallMs / 1000).toFixed(2)} s${problems.length > 0 ? `; PROBLEMS: ${problems.join('; ')}` : ''}`);
+      }
+      results.push(result);
+    }
+  } finally {
+    await proxy.stop();
+    await registry.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+
+  const report = renderReport({
+    options,
+    sizes: results,
+    ...(bundle && { bundle }),
+    pushedTags,
+    pushMs,
+    totalMs: performance.now() - started,
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`,
+    date: new Date().toISOString().slice(0, 10),
+  });
+  process.stdout.write(report);
+  if (options.resultsPath) {
+    writeFileSync(options.resultsPath, report);
+    progress(`wrote ${options.resultsPath}`);
+  }
+  progress('done');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

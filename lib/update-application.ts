@@ -67,34 +67,40 @@ export async function updateApplication(app: Application, services: CycleService
   }
 
   const resolved = await Promise.all(settings.images.map((spec) => resolveForApplication(app, spec, services)));
-  const updates = resolved.filter((r): r is ResolvedImage & { change: ImageChange } => r.update);
+  const updates = resolved.flatMap((r) => (r.update ? [r.update] : []));
   if (updates.length === 0) return;
 
   // As the reference does, images that stay as they are are set too, so the spec names every image.
   const changes = resolved.flatMap((r) => (r.change ? [r.change] : []));
   if (options.dryRun) {
     log.info(`dry run: not writing ${updates.length} change(s) to ${key}`, { app: key });
-    for (const r of updates) report.record(r.decision);
+    for (const { decision } of updates) report.record(decision);
     return;
   }
   try {
     const result = await writeApplicationSpec(services.api, app, changes, type, log);
     if (!result.written) {
-      for (const r of updates) report.record({ ...r.decision, outcome: 'unchanged', reason: result.reason });
+      for (const { decision } of updates) report.record({ ...decision, outcome: 'unchanged', reason: result.reason });
       return;
     }
-    for (const r of updates) report.record(r.decision);
+    for (const { decision } of updates) report.record(decision);
     if (options.kubeEvents) await announce(services, result.app, updates);
   } catch (error) {
-    for (const r of updates) report.record({ ...r.decision, outcome: 'error', reason: redact((error as Error).message) });
+    for (const { decision } of updates) report.record({ ...decision, outcome: 'error', reason: redact((error as Error).message) });
   }
 }
 
-interface ResolvedImage {
-  update: boolean;
-  live?: ImageRef;
-  change?: ImageChange;
+interface ImageUpdate {
   decision: Decision;
+  live: ImageRef;
+  change: ImageChange;
+}
+
+/** Decisions other than updates are recorded at once; an update's waits for the write's outcome. */
+interface ResolvedImage {
+  /** What the spec should name for this image, moved or as it runs; absent when unresolved. */
+  change?: ImageChange;
+  update?: ImageUpdate;
 }
 
 async function resolveForApplication(app: Application, spec: ImageSpecification, services: CycleServices): Promise<ResolvedImage> {
@@ -103,7 +109,7 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
   const live = liveImageFor(spec, app);
   if (!live) {
     report.record({ ...base, outcome: 'skipped', reason: 'image is not live in this application (status.summary.images)' });
-    return { update: false, decision: { ...base, outcome: 'skipped', reason: 'not live' } };
+    return {};
   }
   report.imageConsidered();
   const from = formatImage(live);
@@ -112,33 +118,29 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
     const resolution = await resolveImage(spec, live, repository);
     if (resolution.kind === 'none') {
       report.record({ ...base, from, outcome: 'skipped', reason: resolution.reason }, { actionable: true });
-      return { update: false, decision: { ...base, from, outcome: 'skipped', reason: resolution.reason } };
+      return {};
     }
     if (resolution.kind === 'current') {
-      const decision: Decision = { ...base, from, to: from, outcome: 'unchanged', reason: resolution.reason };
-      report.record(decision);
-      return { update: false, change: { spec, newImage: resolution.image }, decision };
+      report.record({ ...base, from, to: from, outcome: 'unchanged', reason: resolution.reason });
+      return { change: { spec, newImage: resolution.image } };
     }
-    const to = formatImage(resolution.newImage);
-    return {
-      update: true,
-      live,
-      change: { spec, newImage: resolution.newImage },
-      decision: { ...base, from, to, outcome: 'updated', reason: `${spec.strategy} picks ${tagWithDigest(resolution.newImage)}` },
-    };
+    const change = { spec, newImage: resolution.newImage };
+    const reason = `${spec.strategy} picks ${tagWithDigest(resolution.newImage)}`;
+    const decision: Decision = { ...base, from, to: formatImage(resolution.newImage), outcome: 'updated', reason };
+    return { change, update: { decision, live, change } };
   } catch (error) {
-    const reason = redact((error as Error).message);
-    report.record({ ...base, from, outcome: 'error', reason });
-    return { update: false, decision: { ...base, from, outcome: 'error', reason } };
+    report.record({ ...base, from, outcome: 'error', reason: redact((error as Error).message) });
+    return {};
   }
 }
 
-async function announce(services: CycleServices, app: Application, updates: ResolvedImage[]): Promise<void> {
-  const notes = updates.flatMap(({ change, live }) =>
-    change && live
-      ? [{ fullImageName: formatImage(change.newImage), imageName: change.spec.image.name, oldTag: tagWithDigest(live), newTag: tagWithDigest(change.newImage) }]
-      : [],
-  );
+async function announce(services: CycleServices, app: Application, updates: ImageUpdate[]): Promise<void> {
+  const notes = updates.map(({ change, live }) => ({
+    fullImageName: formatImage(change.newImage),
+    imageName: change.spec.image.name,
+    oldTag: tagWithDigest(live),
+    newTag: tagWithDigest(change.newImage),
+  }));
   try {
     await createImagesUpdatedEvent(services.kubeConfig, app, notes, new Date());
   } catch (error) {

@@ -35,6 +35,7 @@ export interface PhaseResult {
   /** Where the product's own request counts (RequestTally) disagree with the proxy or the API. */
   tallyNotes: string[];
   maxRssKiB: number;
+  heapUsedBytes: number;
 }
 
 export interface SizeResult {
@@ -45,6 +46,7 @@ export interface SizeResult {
   strategies: Record<StrategyName, number>;
   expectedUpdates: number;
   startupMs: number;
+  loadRssKiB: number;
   peakRssKiB: number;
   phases: Record<Phase, PhaseResult>;
 }
@@ -95,6 +97,7 @@ export async function measureSize(applications: number, env: SizeEnvironment): P
       strategies: strategyCounts(workload),
       expectedUpdates: workload.expectedUpdates.length,
       startupMs: run.startupMs,
+      loadRssKiB: run.loadRssKiB,
       peakRssKiB: run.peakRssKiB,
       // After the cold cycle Argo CD synced what it wrote: the warm cycle has nothing to change.
       phases: { cold: phase('cold', workload.expectedUpdates), warm: phase('warm', []) },
@@ -124,6 +127,7 @@ function result(phase: Phase, run: PhaseRun, workload: Workload, expected: Expec
     problems: checkOutcome(run.measurement, workload, expected),
     tallyNotes: checkTally(run),
     maxRssKiB: run.measurement.maxRssKiB,
+    heapUsedBytes: run.measurement.heapUsedBytes,
   };
 }
 

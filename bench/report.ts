@@ -151,12 +151,12 @@ function cyclesTable(sizes: SizeResult[]): string {
         `${times1(totalRequests(result.reference) / ours)} (${times1(totalRequests(result.referenceLowerBound) / ours)})`,
         `${count(kube.total)} (${kube.list} list, ${kube.patch} patch, ${kube.events} events${kube.get ? `, ${kube.get} get` : ''})`,
         `${result.imagesUpdated}`,
-        megabytes(result.maxRssKiB * 1024),
+        `${megabytes(result.maxRssKiB * 1024)} (load ${megabytes(size.loadRssKiB * 1024)}, heap ${megabytes(result.heapUsedBytes)})`,
       ];
     }),
   );
   return table(
-    ['Apps', 'Repos / images', 'Cycle', 'Wall time', 'Registry requests', 'Floor', 'Ours/floor', 'Reference v0.17 (lower bound)', 'Reference/ours', 'Kube API requests', 'Updated', 'Peak RSS'],
+    ['Apps', 'Repos / images', 'Cycle', 'Wall time', 'Registry requests', 'Floor', 'Ours/floor', 'Reference v0.17 (lower bound)', 'Reference/ours', 'Kube API requests', 'Updated', 'Peak RSS (after load; heap after cycle)'],
     rows,
   );
 }
@@ -229,5 +229,6 @@ const times1 = (ratio: number) => `${ratio.toFixed(1)}×`;
 
 /** 1.00 → "1.00× (+0 %)" */
 function ratioText(ratio: number): string {
-  return `${ratio.toFixed(2)}× (+${Math.round((ratio - 1) * 100)} %)`;
+  const change = Math.round((ratio - 1) * 100);
+  return `${ratio.toFixed(2)}× (${change >= 0 ? '+' : '−'}${Math.abs(change)} %)`;
 }

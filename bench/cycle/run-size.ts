@@ -31,6 +31,8 @@ export interface PhaseRun {
 export interface SizeRun {
   /** Child uptime once the cycle modules were loaded. */
   startupMs: number;
+  /** maxRSS once the cycle modules were loaded, before any cycle, KiB. */
+  loadRssKiB: number;
   phases: Record<Phase, PhaseRun>;
   peakRssKiB: number;
 }
@@ -74,7 +76,7 @@ export async function runSize(options: {
     const warm = await runPhase('warm', child, messages, options);
     send(child, { type: 'exit' });
     await messages.exited;
-    return { startupMs: ready.startupMs, phases: { cold, warm }, peakRssKiB: Math.max(cold.measurement.maxRssKiB, warm.measurement.maxRssKiB) };
+    return { startupMs: ready.startupMs, loadRssKiB: ready.maxRssKiB, phases: { cold, warm }, peakRssKiB: Math.max(cold.measurement.maxRssKiB, warm.measurement.maxRssKiB) };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }

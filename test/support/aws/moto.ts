@@ -1,8 +1,7 @@
 // A local moto_server (moto 5) for tests that talk to AWS APIs: EKS, STS, ECR, CloudWatch Logs all
 // answer on one endpoint. Any access key works; use a region and fake credentials in the client.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort, stopProcess } from '../processes';
 
 export interface Moto {
   /** http://127.0.0.1:<port>, to pass as `endpoint` to AWS SDK clients. */
@@ -15,7 +14,6 @@ export const MOTO_CREDENTIALS = { accessKeyId: 'AKIAMOTOTESTKEY00001', secretAcc
 
 const READY_TIMEOUT_MS = 20_000;
 const PORT_ATTEMPTS = 3;
-const STOP_TIMEOUT_MS = 5_000;
 
 /** Starts `moto_server` on a free loopback port and resolves once it answers. */
 export async function startMoto(): Promise<Moto> {
@@ -55,24 +53,4 @@ async function waitUntilReady(child: ChildProcess, endpoint: string): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS} ms`);
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exit = once(child, 'exit');
-  child.kill('SIGTERM');
-  const forceKill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exit;
-  clearTimeout(forceKill);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

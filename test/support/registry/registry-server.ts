@@ -4,13 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Agent, fetch, type Dispatcher } from 'undici';
 import { makeServerCertificate, makeSigningCertificate } from './certificates';
+import { freePort, stopProcess } from '../processes';
 import {
   TOKEN_ISSUER,
   TOKEN_SERVICE,
@@ -65,7 +64,6 @@ export const DEFAULT_USER: RegistryUser = { username: 'updater', password: 'upda
 const REGISTRY_BINARY = process.env.DOCKER_REGISTRY_BIN ?? '/usr/bin/docker-registry';
 const SHARED_MEMORY = '/dev/shm';
 const READY_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 5_000;
 const BCRYPT_COST = 4;
 
 const running = new Set<ChildProcess>();
@@ -279,24 +277,4 @@ async function waitUntilReady({ child, output }: RegistryProcess, pingUrl: strin
     await new Promise((resolve) => setTimeout(resolve, 30));
   }
   throw new Error(`docker-registry did not answer ${pingUrl} within ${READY_TIMEOUT_MS / 1000} s:\n${output()}`);
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

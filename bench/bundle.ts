@@ -24,13 +24,17 @@ export interface BundleMeasurement {
   importMs: number;
   baselineProcessMs: number;
   handlerProcessMs: number;
+  /** Median maxRSS of the empty process and of the one that imported the handler, bytes. */
+  baselineRssBytes: number;
+  handlerRssBytes: number;
   runs: number;
   /** Output bytes by package, largest first. */
   contributors: { name: string; bytes: number }[];
   nodeVersion: string;
 }
 
-export async function measureBundle(runs: number, progress: (message: string) => void): Promise<BundleMeasurement> {
+/** `nodeFlags`: what the Lambda runtime starts node with (heap sizing), for load time and RSS alike. */
+export async function measureBundle(runs: number, nodeFlags: string[], progress: (message: string) => void): Promise<BundleMeasurement> {
   const dir = mkdtempSync(join(tmpdir(), 'image-updater-bench-package-'));
   try {
     progress('packaging the Lambda with serverless package (osls + serverless-esbuild)');
@@ -39,7 +43,7 @@ export async function measureBundle(runs: number, progress: (message: string) =>
     execFileSync('unzip', ['-q', zip, '-d', unpacked]);
     const handler = join(unpacked, HANDLER_PATH);
     progress(`timing ${runs} cold imports of the handler against ${runs} empty processes`);
-    const load = timeLoads(handler, runs);
+    const load = timeLoads(handler, runs, nodeFlags);
     progress('attributing bundle bytes to packages (esbuild metafile)');
     const contributors = await bytesByPackage();
     return {
@@ -97,32 +101,44 @@ async function packageService(dir: string): Promise<string> {
 const LOAD_SCRIPT = `
 const started = performance.now();
 if (process.env.BENCH_IMPORT) await import(process.env.BENCH_IMPORT);
-process.stdout.write(String(performance.now() - started));
+const ms = performance.now() - started;
+process.stdout.write(JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS }));
 `;
 
+type LoadTimes = Pick<
+  BundleMeasurement,
+  'coldLoadMs' | 'importMs' | 'baselineProcessMs' | 'handlerProcessMs' | 'baselineRssBytes' | 'handlerRssBytes'
+>;
+
 /** Alternates empty and handler-importing processes so that drift on a noisy machine hits both. */
-function timeLoads(handler: string, runs: number): Pick<BundleMeasurement, 'coldLoadMs' | 'importMs' | 'baselineProcessMs' | 'handlerProcessMs'> {
+function timeLoads(handler: string, runs: number, nodeFlags: string[]): LoadTimes {
   const url = pathToFileURL(handler).href;
-  const baseline: number[] = [];
-  const loaded: number[] = [];
-  const imports: number[] = [];
-  const once = (importUrl: string | undefined): { wallMs: number; insideMs: number } => {
+  const baseline: { wallMs: number; rss: number }[] = [];
+  const loaded: { wallMs: number; rss: number; insideMs: number }[] = [];
+  const once = (importUrl: string | undefined) => {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, AWS_REGION: 'eu-west-1' };
     if (importUrl) env.BENCH_IMPORT = importUrl;
     const started = performance.now();
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', LOAD_SCRIPT], { env, encoding: 'utf8' });
-    return { wallMs: performance.now() - started, insideMs: Number(output) };
+    const output = execFileSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', LOAD_SCRIPT], { env, encoding: 'utf8' });
+    const wallMs = performance.now() - started;
+    const { ms, maxRssKiB } = JSON.parse(output) as { ms: number; maxRssKiB: number };
+    return { wallMs, insideMs: ms, rss: maxRssKiB * 1024 };
   };
   once(url); // first read of the file from disk
   for (let run = 0; run < runs; run++) {
-    baseline.push(once(undefined).wallMs);
-    const { wallMs, insideMs } = once(url);
-    loaded.push(wallMs);
-    imports.push(insideMs);
+    baseline.push(once(undefined));
+    loaded.push(once(url));
   }
-  const baselineProcessMs = median(baseline);
-  const handlerProcessMs = median(loaded);
-  return { baselineProcessMs, handlerProcessMs, coldLoadMs: handlerProcessMs - baselineProcessMs, importMs: median(imports) };
+  const baselineProcessMs = median(baseline.map((run) => run.wallMs));
+  const handlerProcessMs = median(loaded.map((run) => run.wallMs));
+  return {
+    baselineProcessMs,
+    handlerProcessMs,
+    coldLoadMs: handlerProcessMs - baselineProcessMs,
+    importMs: median(loaded.map((run) => run.insideMs)),
+    baselineRssBytes: median(baseline.map((run) => run.rss)),
+    handlerRssBytes: median(loaded.map((run) => run.rss)),
+  };
 }
 
 interface EsbuildSettings {
@@ -137,7 +153,7 @@ interface EsbuildSettings {
 
 /** serverless.yml's custom.esbuild options and handler, built again with a metafile. */
 async function bytesByPackage(): Promise<{ name: string; bytes: number }[]> {
-  const document = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
+  const document = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as {
     custom: { esbuild: EsbuildSettings };
     functions: Record<string, { handler: string }>;
   };

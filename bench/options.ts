@@ -9,8 +9,11 @@ export interface BenchOptions {
   /** Fresh processes per variant for the load-time median. */
   loadRuns: number;
   bundle: boolean;
+  cycles: boolean;
   seed: number;
   resultsPath: string | undefined;
+  /** Write a CPU profile of each child (unminified) into this directory. */
+  profileDir: string | undefined;
 }
 
 export const DEFAULT_SIZES = [100, 1000, 5000];
@@ -22,7 +25,8 @@ export function repositoriesFor(applications: number): number {
 }
 
 const USAGE = `usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--latency-ms 25] [--auth token|none]
-                      [--load-runs 9] [--no-bundle] [--seed 1] [--out bench/results.md | --no-out]`;
+                      [--load-runs 9] [--no-bundle | --no-cycles] [--seed 1] [--out bench/results.md | --no-out]
+                      [--profile DIR]  (CPU profile of each cycle process, unminified)`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -34,9 +38,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       auth: { type: 'string', default: 'token' },
       'load-runs': { type: 'string' },
       'no-bundle': { type: 'boolean', default: false },
+      'no-cycles': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       out: { type: 'string' },
       'no-out': { type: 'boolean', default: false },
+      profile: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -53,9 +59,11 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     auth: values.auth,
     loadRuns: values['load-runs'] ? positive('--load-runs', values['load-runs']) : values.quick ? 3 : 9,
     bundle: !values['no-bundle'],
+    cycles: !values['no-cycles'],
     seed: nonNegative('--seed', values.seed),
     // A partial run (--quick, --sizes) does not overwrite the committed full results unless asked.
-    resultsPath: values['no-out'] ? undefined : (values.out ?? (values.quick || values.sizes ? undefined : 'bench/results.md')),
+    resultsPath: values['no-out'] ? undefined : (values.out ?? (values.quick || values.sizes || values['no-bundle'] || values['no-cycles'] ? undefined : 'bench/results.md')),
+    profileDir: values.profile,
   };
 }
 

@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry } from '../test/support/registry';
 import { measureBundle, type BundleMeasurement } from './bundle';
+import { lambdaHeapFlags, lambdaSettings } from './lambda';
 import { bundleChild } from './cycle/run-size';
 import { measureSize, type SizeResult } from './measure-size';
 import { parseBenchOptions, repositoriesFor } from './options';
@@ -28,8 +29,9 @@ async function main(): Promise<void> {
   progress(`sizes ${sizes.join(', ')}; ${options.latencyMs} ms per registry request; registry auth ${options.auth}`);
 
   // First, while nothing else runs: load times are the most sensitive to a busy machine.
+  const lambda = lambdaSettings();
   let bundle: BundleMeasurement | undefined;
-  if (options.bundle) bundle = await measureBundle(options.loadRuns, progress);
+  if (options.bundle) bundle = await measureBundle(options.loadRuns, lambdaHeapFlags(lambda.memoryMb), progress);
 
   const workDir = mkdtempSync(join(tmpdir(), 'image-updater-bench-'));
   const registry = await startRegistry({ auth: options.auth });
@@ -38,9 +40,9 @@ async function main(): Promise<void> {
   let pushMs = 0;
   let pushedTags = 0;
   try {
-    const childPath = await bundleChild(workDir);
+    const childPath = await bundleChild(workDir, options.profileDir === undefined);
     const seeder = new RegistrySeeder(registry);
-    for (const applications of sizes) {
+    for (const applications of options.cycles ? sizes : []) {
       const repositories = Array.from({ length: repositoriesFor(applications) }, (_, index) => repositoryName(index));
       const pushStarted = performance.now();
       const pushed = await seeder.ensure(repositories, (done, total) =>
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
       );
       pushMs += performance.now() - pushStarted;
       pushedTags += pushed * TAGS_PER_REPOSITORY;
-      const result = await measureSize(applications, { options, seeder, proxy, childPath, workDir, progress });
+      const result = await measureSize(applications, { options, seeder, proxy, childPath, childFlags: lambdaHeapFlags(lambda.memoryMb), workDir, progress });
       for (const phase of ['cold', 'warm'] as const) {
         const { wallMs, problems } = result.phases[phase];
         progress(`${applications} apps ${phase}: ${(wallMs / 1000).toFixed(2)} s${problems.length > 0 ? `; PROBLEMS: ${problems.join('; ')}` : ''}`);
@@ -69,6 +71,8 @@ async function main(): Promise<void> {
     pushMs,
     totalMs: performance.now() - started,
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`,
+    cores: cpus().length,
+    lambda,
     date: new Date().toISOString().slice(0, 10),
   });
   process.stdout.write(report);

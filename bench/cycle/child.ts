@@ -45,14 +45,18 @@ class BenchLog implements Log {
   }
 }
 
-async function runPhase(phase: Phase, kubeConfig: KubeConfig, settings: ChildSettings): Promise<CycleMeasurement> {
+async function runPhase(phase: Phase, collect: boolean, kubeConfig: KubeConfig, settings: ChildSettings): Promise<CycleMeasurement> {
   const options = parseOptions({ registriesConfPath: settings.registriesConfPath });
   const log = new BenchLog();
   const tally = new RequestTally();
+  const cpuBefore = process.cpuUsage();
+  const loopBefore = performance.eventLoopUtilization();
   const started = performance.now();
   const summary = await runCycle(kubeConfig, options, { log }, tally);
   const wallMs = performance.now() - started;
-  return {
+  const cpu = process.cpuUsage(cpuBefore);
+  const loop = performance.eventLoopUtilization(loopBefore);
+  const measurement: CycleMeasurement = {
     phase,
     wallMs,
     applications: summary.applications,
@@ -64,9 +68,17 @@ async function runPhase(phase: Phase, kubeConfig: KubeConfig, settings: ChildSet
     tallyKube: tally.kubeRequests,
     updates: log.updates,
     problems: log.problems,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    eventLoopUtilization: loop.utilization,
     maxRssKiB: process.resourceUsage().maxRSS,
     heapUsedBytes: process.memoryUsage().heapUsed,
   };
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collect && gc) {
+    gc();
+    measurement.liveHeapBytes = process.memoryUsage().heapUsed;
+  }
+  return measurement;
 }
 
 function main(): void {
@@ -80,7 +92,7 @@ function main(): void {
       process.disconnect();
       process.exit(0);
     }
-    runPhase(message.phase, kubeConfig, settings).then(
+    runPhase(message.phase, message.collect, kubeConfig, settings).then(
       (measurement) => send({ type: 'done', measurement }),
       (error: unknown) => send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );

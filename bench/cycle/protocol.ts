@@ -24,12 +24,21 @@ export interface CycleMeasurement {
   updates: { app: string; alias: string; to: string }[];
   /** The first few error and warning lines, to explain a failed check. */
   problems: string[];
+  /** CPU time (user + system) the child spent during the cycle. */
+  cpuMs: number;
+  /** Share of the cycle the child's event loop was busy (1: CPU-bound). */
+  eventLoopUtilization: number;
   /** process.resourceUsage().maxRSS after the cycle, KiB. */
   maxRssKiB: number;
   heapUsedBytes: number;
+  /** Heap still reachable after a forced full GC; measured after the last cycle only (it would perturb the next). */
+  liveHeapBytes?: number;
 }
 
-export type ParentMessage = { type: 'run'; phase: Phase } | { type: 'exit' };
+export type ParentMessage =
+  /** `collect`: force a full GC after the cycle and report the live heap. */
+  | { type: 'run'; phase: Phase; collect: boolean }
+  | { type: 'exit' };
 
 export type ChildMessage =
   /** `startupMs`: process uptime once the cycle modules are loaded. */

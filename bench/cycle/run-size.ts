@@ -5,12 +5,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { KubeApiDouble } from '../../test/support/kube-api';
+import { childPid, ownCpuMs, processCpuMs } from '../cpu';
 import { subtractCounts, type RequestCounts } from '../counts';
 import type { Phase } from '../models/inputs';
 import type { LatencyProxy } from '../registry/latency-proxy';
 import type { ChildMessage, ChildSettings, CycleMeasurement, ParentMessage } from './protocol';
 
 const PHASE_TIMEOUT_MS = 10 * 60_000;
+/** The harness's registry, as /proc/<pid>/comm names it (15 characters at most). */
+const REGISTRY_COMMAND = 'docker-registry';
 
 export interface KubeCounts {
   total: number;
@@ -23,6 +26,9 @@ export interface KubeCounts {
 
 export interface PhaseRun {
   measurement: CycleMeasurement;
+  /** CPU this process (proxy, API double) and the registry spent during the cycle, ms. */
+  benchCpuMs: number;
+  registryCpuMs: number | undefined;
   /** Registry requests as the proxy saw them. */
   registry: RequestCounts;
   kube: KubeCounts;
@@ -37,14 +43,14 @@ export interface SizeRun {
   peakRssKiB: number;
 }
 
-/** Bundles the child as the Lambda is bundled (esbuild, ESM, minified), into `dir`. */
-export async function bundleChild(dir: string): Promise<string> {
+/** Bundles the child as the Lambda is bundled (esbuild, ESM, minified unless profiling), into `dir`. */
+export async function bundleChild(dir: string, minify = true): Promise<string> {
   const outfile = join(dir, 'bench-child.mjs');
   await build({
     entryPoints: [join(import.meta.dirname, 'child.ts')],
     outfile,
     bundle: true,
-    minify: true,
+    minify,
     platform: 'node',
     format: 'esm',
     target: `node${process.versions.node.split('.')[0] ?? '20'}`,
@@ -58,12 +64,15 @@ export async function bundleChild(dir: string): Promise<string> {
 
 export async function runSize(options: {
   childPath: string;
+  nodeFlags: string[];
   settings: ChildSettings;
   proxy: LatencyProxy;
   kube: KubeApiDouble;
+  profileDir?: string;
   betweenPhases(cold: PhaseRun): void;
 }): Promise<SizeRun> {
-  const child = spawn(process.execPath, [options.childPath], {
+  const profiling = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const child = spawn(process.execPath, [...options.nodeFlags, '--expose-gc', ...profiling, options.childPath], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_CHILD_SETTINGS: JSON.stringify(options.settings) },
   });
@@ -90,12 +99,19 @@ async function runPhase(
 ): Promise<PhaseRun> {
   const registryBefore = options.proxy.counts();
   const kubeBefore = options.kube.requests().length;
-  send(child, { type: 'run', phase });
+  const registryPid = childPid(REGISTRY_COMMAND);
+  const registryCpuBefore = registryPid === undefined ? undefined : processCpuMs(registryPid);
+  const benchCpuBefore = ownCpuMs();
+  send(child, { type: 'run', phase, collect: phase === 'warm' });
   const done = await messages.next();
+  const benchCpuMs = ownCpuMs() - benchCpuBefore;
+  const registryCpuAfter = registryPid === undefined ? undefined : processCpuMs(registryPid);
   if (done.type === 'failed') throw new Error(`${phase} cycle failed in the child: ${done.message}`);
   if (done.type !== 'done') throw new Error(`child: expected done, got ${done.type}`);
   return {
     measurement: done.measurement,
+    benchCpuMs,
+    registryCpuMs: registryCpuBefore === undefined || registryCpuAfter === undefined ? undefined : registryCpuAfter - registryCpuBefore,
     registry: subtractCounts(options.proxy.counts(), registryBefore),
     kube: kubeCounts(options.kube.requests().slice(kubeBefore)),
   };

@@ -149,6 +149,7 @@ interface EsbuildSettings {
   platform?: BuildOptions['platform'];
   format?: BuildOptions['format'];
   banner?: Record<string, string>;
+  alias?: Record<string, string>;
 }
 
 /** serverless.yml's custom.esbuild options and handler, built again with a metafile. */
@@ -168,6 +169,8 @@ async function bytesByPackage(): Promise<{ name: string; bytes: number }[]> {
     platform: settings.platform ?? 'node',
     format: settings.format ?? 'esm',
     banner: settings.banner,
+    alias: settings.alias,
+    absWorkingDir: ROOT,
     outdir: join(tmpdir(), 'image-updater-bench-metafile'),
     write: false,
     metafile: true,

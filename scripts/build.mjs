@@ -13,5 +13,6 @@ await build({
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  alias: { 'whatwg-url': './infra/shims/whatwg-url.cjs' },
   logLevel: 'warning',
 });

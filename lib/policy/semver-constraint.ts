@@ -3,6 +3,7 @@
 // (`1.2 - 1.4.5`), AND by space or comma, OR by `||`, optional `v` prefixes.
 // Prereleases: a group of ANDed comparisons admits prerelease versions only when one of its
 // comparisons names a prerelease (`>=1.2.0-0 <1.3.0`); then they compare by plain precedence.
+import { memoizedByText } from './memo';
 import { compareVersions, parseVersion, type Version } from './semver-version';
 
 type Operator = '' | '=' | '!=' | '>' | '<' | '>=' | '=>' | '<=' | '=<' | '~' | '~>' | '^';
@@ -42,8 +43,10 @@ const HYPHEN_RANGE = new RegExp(`\\s*(${VERSION})\\s+-\\s+(${VERSION})\\s*`, 'g'
 /** Far above any real constraint; bounds the cost of reading one written to hurt. */
 const MAX_CONSTRAINT_LENGTH = 1024;
 
-/** @throws Error with the library's reason when `text` is not a constraint. */
-export function parseConstraint(text: string): Constraint {
+/** @throws Error with the library's reason when `text` is not a constraint (a failure is not remembered). */
+export const parseConstraint: (text: string) => Constraint = memoizedByText(readConstraint);
+
+function readConstraint(text: string): Constraint {
   if (text.length > MAX_CONSTRAINT_LENGTH) throw new Error(`constraint is longer than ${MAX_CONSTRAINT_LENGTH} characters`);
   // Whitespace runs and blanks around a comma separate no differently once reduced; reduced, they
   // leave the validating expression one way to match (see VERSION).

@@ -1,6 +1,7 @@
 // Versions as Masterminds/semver v3 `NewVersion` reads them (the library the reference uses):
 // an optional lowercase `v`, one to three numeric parts (leading zeros allowed), `-prerelease`,
 // `+metadata`. `1.2.3.4`, `V1.0` and `latest` are not versions; `2024-01-15` is 2024.0.0-01-15.
+import { memoizedByText } from './memo';
 
 export interface Version {
   major: bigint;
@@ -16,7 +17,9 @@ const LOOSE_VERSION =
 const MAX_UINT64 = 2n ** 64n - 1n;
 
 /** The version `text` names, or undefined when it is not one. */
-export function parseVersion(text: string): Version | undefined {
+export const parseVersion: (text: string) => Readonly<Version> | undefined = memoizedByText(readVersion);
+
+function readVersion(text: string): Version | undefined {
   const match = LOOSE_VERSION.exec(text);
   if (!match) return undefined;
   const [, majorText = '', minorText = '0', patchText = '0', prerelease = ''] = match;

@@ -1,6 +1,7 @@
 // The registry's tag list, narrowed by `allow-tags` and `ignore-tags` before any strategy sees it.
 import picomatch from 'picomatch';
 import type { ImageSpecification } from '../model';
+import { memoizedByText } from './memo';
 
 /** Go filepath.Match: `*`, `?`, `[...]` (negated with `^`), `\` escapes; no braces, extglobs or `!`. */
 const GO_GLOB: picomatch.PicomatchOptions = {
@@ -20,13 +21,13 @@ export function filterTags(tags: string[], spec: Pick<ImageSpecification, 'allow
 }
 
 /** A malformed glob matches nothing, as Go's filepath.Match reports ErrBadPattern. */
-function compileGlob(pattern: string): ((tag: string) => boolean)[] {
+const compileGlob = memoizedByText((pattern: string): ((tag: string) => boolean)[] => {
   try {
     return [picomatch(pattern, GO_GLOB)];
   } catch {
     return [];
   }
-}
+});
 
 /** True when `pattern` is a glob `ignore-tags` can use. */
 export function isValidGlob(pattern: string): boolean {

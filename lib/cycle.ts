@@ -3,6 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CycleOptions } from './config';
 import { ApplicationsApi, kubeErrorMessage } from './kube/applications';
+import { KubeEvents } from './kube/events';
 import { KubeSecretReader } from './kube/secrets';
 import type { AppKey, CycleSummary, Log } from './model';
 import type { RequestCounter } from './registry/client';
@@ -72,7 +73,8 @@ export async function runCycle(
     log,
     { deadline: context.deadline, tagTrustMs: options.metadataCacheMinutes * 60_000 },
   );
-  const services = { kubeConfig, api, registries, options, report, log, scheduledAt: context.now ?? new Date() };
+  const events = new KubeEvents(kubeConfig, tally);
+  const services = { api, events, registries, options, report, log, scheduledAt: context.now ?? new Date() };
 
   await mapLimited(apps, options.maxConcurrency, async (app) => {
     const key: AppKey = appKey(app);

@@ -1,12 +1,11 @@
 // One Application through the cycle: annotations → due? → live images → resolution → one write.
 // Everything that goes wrong here is reported for this application only; the cycle goes on.
-import type { KubeConfig } from '@kubernetes/client-node';
 import { blocksApplication, readApplicationSettings } from './annotations/settings';
 import type { CycleOptions } from './config';
 import { formatImage, imageNameWithoutTag, tagWithDigest } from './image/reference';
 import { liveImageFor } from './image/liveness';
 import type { ApplicationsApi } from './kube/applications';
-import { createImagesUpdatedEvent } from './kube/events';
+import type { KubeEvents } from './kube/events';
 import type { Application, Decision, ImageRef, ImageSpecification, Log } from './model';
 import { applicationSourceType } from './patch/source';
 import type { CycleReport } from './report/cycle-report';
@@ -19,8 +18,8 @@ import type { ImageChange } from './patch/application-patch';
 import { writeApplicationSpec } from './writeback/argocd';
 
 export interface CycleServices {
-  kubeConfig: KubeConfig;
   api: ApplicationsApi;
+  events: KubeEvents;
   registries: RegistryAccess;
   options: CycleOptions;
   report: CycleReport;
@@ -142,7 +141,7 @@ async function announce(services: CycleServices, app: Application, updates: Imag
     newTag: tagWithDigest(change.newImage),
   }));
   try {
-    await createImagesUpdatedEvent(services.kubeConfig, app, notes, new Date());
+    await services.events.imagesUpdated(app, notes, new Date());
   } catch (error) {
     services.log.warn(`could not create the ImagesUpdated event for ${appKey(app)}: ${(error as Error).message}`, { app: appKey(app) });
   }

@@ -1,6 +1,7 @@
 // The `ImagesUpdated` Kubernetes event the reference creates after a successful write.
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../model';
+import type { ApiCallCounter } from './applications';
 
 export interface ImageChangeNote {
   fullImageName: string;
@@ -9,7 +10,23 @@ export interface ImageChangeNote {
   newTag: string;
 }
 
-export async function createImagesUpdatedEvent(kubeConfig: KubeConfig, app: Application, changes: ImageChangeNote[], now: Date): Promise<void> {
+export class KubeEvents {
+  private readonly api: CoreV1Api;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly counter: ApiCallCounter = { kubeRequests: 0 },
+  ) {
+    this.api = kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  async imagesUpdated(app: Application, changes: ImageChangeNote[], now: Date): Promise<void> {
+    this.counter.kubeRequests++;
+    await this.api.createNamespacedEvent({ namespace: app.metadata.namespace, body: imagesUpdatedEvent(app, changes, now) });
+  }
+}
+
+function imagesUpdatedEvent(app: Application, changes: ImageChangeNote[], now: Date): CoreV1Event {
   const annotations: Record<string, string> = {};
   changes.forEach((change, index) => {
     const prefix = `argocd-image-updater.image-${index}`;
@@ -21,18 +38,15 @@ export async function createImagesUpdatedEvent(kubeConfig: KubeConfig, app: Appl
   const { name, namespace, uid, resourceVersion } = app.metadata;
   // Same naming as the reference: `<app>.<unix nanoseconds in hex>`.
   const nanos = BigInt(now.getTime()) * 1_000_000n;
-  await kubeConfig.makeApiClient(CoreV1Api).createNamespacedEvent({
-    namespace,
-    body: {
-      metadata: { name: `${name}.${nanos.toString(16)}`, namespace, annotations },
-      involvedObject: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', name, namespace, uid, resourceVersion },
-      reason: 'ImagesUpdated',
-      type: 'Normal',
-      message: `Successfully updated application '${name}'`,
-      source: { component: 'ArgocdImageUpdater' },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    },
-  });
+  return {
+    metadata: { name: `${name}.${nanos.toString(16)}`, namespace, annotations },
+    involvedObject: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', name, namespace, uid, resourceVersion },
+    reason: 'ImagesUpdated',
+    type: 'Normal',
+    message: `Successfully updated application '${name}'`,
+    source: { component: 'ArgocdImageUpdater' },
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
 }

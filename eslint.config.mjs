@@ -14,6 +14,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS by necessity: osls loads infra/stack.cjs, esbuild aliases infra/shims/*.cjs.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },

@@ -2,7 +2,6 @@
 // runs: serverless.yml reads each one as ${file(./infra/stack.cjs):<name>}. The template then holds
 // exactly what is configured (no CloudFormation conditions), which keeps the IAM policy auditable.
 'use strict';
-/* global module */
 
 /** A comma-separated param as a list; empty param: empty list. */
 async function list(resolveVariable, name) {

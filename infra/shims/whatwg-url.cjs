@@ -2,5 +2,4 @@
 // keeps whatwg-url only as a fallback for old runtimes. Bundles point whatwg-url here instead,
 // which leaves out whatwg-url, tr46 and their Unicode tables (about 300 kB).
 'use strict';
-/* global module, require */
 module.exports = { URL: require('node:url').URL };

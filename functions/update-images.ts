@@ -1,11 +1,13 @@
 // The scheduled Lambda: one update cycle per configured EKS cluster, one cluster after the other.
 // Thin by design: configuration, credentials and the deadline here; the cycle lives in lib/.
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { clustersFromEnv, type ClusterTarget } from '../lib/credentials/clusters';
+import { CLUSTERS_VARIABLE, clustersFromEnv, type ClusterTarget } from '../lib/credentials/clusters';
 import { clusterKubeConfig, type ClusterConnectionOptions } from '../lib/credentials/eks-cluster';
 import { optionsFromEnv, type CycleOptions } from '../lib/config';
 import { runCycle } from '../lib/cycle';
+import { kubeconfigPath, loadKubeConfig } from '../lib/kube/kubeconfig';
 import type { CycleSummary } from '../lib/model';
 import { createLogger, type AppLogger } from '../lib/report/logger';
 import { publishCycleMetrics } from '../lib/report/metrics';
@@ -39,9 +41,17 @@ const manualOverrides = z.strictObject({
 });
 type ManualOverrides = z.infer<typeof manualOverrides>;
 
+/** Run locally (`serverless invoke local`, a test), a kubeconfig's current context stands in for EKS. */
+interface LocalCluster {
+  name: string;
+  kubeconfigPath: string;
+}
+
+type Cluster = ClusterTarget | LocalCluster;
+
 interface Settings {
   options: CycleOptions;
-  clusters: ClusterTarget[];
+  clusters: Cluster[];
   log: AppLogger;
 }
 
@@ -77,28 +87,41 @@ export function createHandler(dependencies: HandlerDependencies = {}) {
 export const handler = createHandler();
 
 async function updateCluster(
-  cluster: ClusterTarget,
+  cluster: Cluster,
   options: CycleOptions,
   run: { log: AppLogger; deadline: number; scheduledAt?: Date; dependencies: HandlerDependencies },
 ): Promise<ClusterOutcome> {
   const started = Date.now();
   try {
-    const kubeConfig = await clusterKubeConfig(cluster, run.dependencies.connection);
+    const kubeConfig = await connect(cluster, run.dependencies);
     const summary = await runCycle(kubeConfig, options, { log: run.log, deadline: run.deadline, now: run.scheduledAt });
     publishCycleMetrics(summary, { cluster: cluster.name });
     return { cluster: cluster.name, summary };
   } catch (error) {
     // One unreachable cluster must not keep the others from their cycle.
     const message = redact((error as Error).message);
-    run.log.error(`cycle failed for cluster ${cluster.name}: ${message}`, { region: cluster.region, roleArn: cluster.roleArn });
+    const where = 'kubeconfigPath' in cluster ? { kubeconfig: cluster.kubeconfigPath } : { region: cluster.region, roleArn: cluster.roleArn };
+    run.log.error(`cycle failed for cluster ${cluster.name}: ${message}`, where);
     publishCycleMetrics(failedCycle(options.dryRun, Date.now() - started), { cluster: cluster.name });
     return { cluster: cluster.name, error: message };
   }
 }
 
+function connect(cluster: Cluster, dependencies: HandlerDependencies): Promise<KubeConfig> {
+  if ('kubeconfigPath' in cluster) return Promise.resolve(loadKubeConfig(cluster.kubeconfigPath));
+  return clusterKubeConfig(cluster, dependencies.connection);
+}
+
 function readSettings(env: NodeJS.ProcessEnv): Settings {
   const options = optionsFromEnv(env);
-  return { options, clusters: clustersFromEnv(env), log: createLogger({ level: options.logLevel }) };
+  return { options, clusters: clustersOf(env), log: createLogger({ level: options.logLevel }) };
+}
+
+/** IMAGE_UPDATER_CLUSTERS names EKS clusters; without it, a KUBECONFIG (local runs only) serves. */
+function clustersOf(env: NodeJS.ProcessEnv): Cluster[] {
+  const path = env[CLUSTERS_VARIABLE]?.trim() || !env.KUBECONFIG ? undefined : kubeconfigPath(undefined, env);
+  if (!path) return clustersFromEnv(env);
+  return [{ name: loadKubeConfig(path).getCurrentContext(), kubeconfigPath: path }];
 }
 
 /** A scheduled EventBridge event carries no overrides; anything else must be a manual-run object. */
@@ -121,7 +144,7 @@ function isScheduledEvent(event: unknown): event is { time: string } {
   return source === 'aws.events' && typeof time === 'string' && !Number.isNaN(Date.parse(time));
 }
 
-function selectClusters(configured: ClusterTarget[], names: string[]): ClusterTarget[] {
+function selectClusters(configured: Cluster[], names: string[]): Cluster[] {
   const unknown = names.filter((name) => !configured.some((cluster) => cluster.name === name));
   if (unknown.length > 0) {
     throw new Error(`invalid invocation event: clusters ${unknown.join(', ')} not configured (configured: ${configured.map((c) => c.name).join(', ')})`);

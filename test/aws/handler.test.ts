@@ -201,3 +201,30 @@ describe('update-images handler', { timeout: 120_000 }, () => {
     await assert.rejects(handler({ clusters: ['staging'] }, lambdaContext(50_000)), /clusters staging not configured \(configured: prod\)/);
   });
 });
+
+describe('update-images handler run locally', { timeout: 60_000 }, () => {
+  it('uses KUBECONFIG when no EKS cluster is configured, and says what is missing when neither is', async () => {
+    const registry = await startRegistry();
+    const kube = await startKubeApi({ tls: true });
+    try {
+      const image = `${registry.host}/${REPOSITORY}`;
+      for (const tag of TAGS) await pushImage(registry, REPOSITORY, tag);
+      kube.setApplication(
+        kustomizeApp({
+          name: 'web',
+          settings: { 'image-list': `app=${image}`, 'app.semver': '>=1.27.0 <1.28.0' },
+          liveImages: [`${image}:1.27.0`],
+        }),
+      );
+      const local = createHandler({ env: { KUBECONFIG: kube.kubeconfigPath(), IMAGE_UPDATER_LOG_LEVEL: 'WARN' } });
+      const { result } = await capturingOutput(() => local({}, lambdaContext(30_000)));
+      assert.equal(summaryOf(result.clusters[0]).imagesUpdated, 1);
+      assert.deepEqual(kube.application('argocd', 'web')?.spec.source?.kustomize?.images, [`${image}:1.27.4`]);
+
+      const unconfigured = createHandler({ env: {} });
+      await assert.rejects(() => unconfigured({}, lambdaContext(30_000)), /IMAGE_UPDATER_CLUSTERS="": not set/);
+    } finally {
+      await Promise.all([registry.stop(), kube.stop()]);
+    }
+  });
+});

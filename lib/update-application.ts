@@ -37,6 +37,7 @@ export async function updateApplication(app: Application, services: CycleService
   const blockingError = settings.errors.some(blocksApplication);
   if (!blockingError && !isDue(key, settings.intervalMinutes, services.scheduledAt, options.scheduleMinutes)) {
     report.applicationNotDue();
+    log.debug(`${key}: not due in this run (interval ${settings.intervalMinutes} min)`, { app: key });
     return;
   }
   const type = applicationSourceType(app);

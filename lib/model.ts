@@ -117,6 +117,8 @@ export class AnnotationError extends Error {
     readonly annotation: string,
     readonly value: string,
     reason: string,
+    /** The image-list alias the error belongs to; undefined for app-wide settings. */
+    readonly alias?: string,
   ) {
     super(`application ${app}: annotation ${annotation}=${JSON.stringify(value)}: ${reason}`);
     this.name = 'AnnotationError';

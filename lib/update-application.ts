@@ -51,7 +51,7 @@ export async function updateApplication(app: Application, services: CycleService
   report.applicationProcessed();
 
   for (const error of settings.errors) {
-    report.record({ app: key, alias: aliasOf(error.annotation), image: error.value, outcome: 'error', reason: error.message });
+    report.record({ app: key, alias: error.alias ?? '*', image: error.value, outcome: 'error', reason: error.message });
   }
   // Annotations that decide where or whether to write stop the whole application.
   if (blockingError) return;
@@ -146,16 +146,4 @@ async function announce(services: CycleServices, app: Application, updates: Imag
   } catch (error) {
     services.log.warn(`could not create the ImagesUpdated event for ${appKey(app)}: ${(error as Error).message}`, { app: appKey(app) });
   }
-}
-
-const PER_IMAGE_SETTINGS = [
-  'update-strategy', 'allow-tags', 'tag-match', 'ignore-tags', 'platforms', 'force-update', 'pull-secret',
-  'helm.image-name', 'helm.image-tag', 'helm.image-spec', 'kustomize.image-name', 'semver',
-];
-
-/** `argocd-image-updater.argoproj.io/<alias>.<setting>` → alias (which may itself hold dots); app-wide → "*". */
-function aliasOf(annotation: string): string {
-  const key = annotation.slice(annotation.indexOf('/') + 1);
-  const setting = PER_IMAGE_SETTINGS.find((name) => key.endsWith(`.${name}`));
-  return setting ? key.slice(0, -setting.length - 1) : '*';
 }

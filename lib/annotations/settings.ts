@@ -145,7 +145,11 @@ function readImage(context: Context, entry: ImageListEntry, entryText: string): 
     failures.push([strategySetting?.key ?? 'update-strategy', strategySetting?.value ?? '', reason]);
   }
 
-  for (const [key, value, reason] of failures) addError(context, key, value, reason);
+  // The image's own keys and its image-list entry belong to it; app-wide settings to every image.
+  const belongsToImage = (key: string): boolean => key === 'image-list' || (symbolic !== undefined && key.startsWith(`${symbolic}.`));
+  for (const [key, value, reason] of failures) {
+    addError(context, key, value, reason, belongsToImage(key) ? (entry.alias ?? entry.image.name) : undefined);
+  }
   if (failures.length > 0 || 'error' in allowed) return undefined;
 
   const helmSpec = own('helm.image-spec')?.value.trim();
@@ -214,8 +218,8 @@ function warnAboutUnaliasedSettings(context: Context, entries: ImageListEntry[],
   }
 }
 
-function addError(context: Context, key: string, value: string, reason: string): void {
-  const error = new AnnotationError(context.app, ANNOTATION_PREFIX + key, value, reason);
+function addError(context: Context, key: string, value: string, reason: string, alias?: string): void {
+  const error = new AnnotationError(context.app, ANNOTATION_PREFIX + key, value, reason, alias);
   context.errors.set(error.message, error);
 }
 

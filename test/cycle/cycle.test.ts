@@ -236,6 +236,8 @@ describe('robustness', () => {
     const errors = run.log.lines.filter((l) => l.level === 'error').map((l) => l.message);
     assert.ok(errors.some((m) => m.includes('mixed/bad-range') && m.includes('app.semver') && m.includes('>=banana')), errors.join('\n'));
     assert.ok(errors.some((m) => m.includes('mixed/missing') && m.includes('team/does-not-exist')), errors.join('\n'));
+    const badRange = run.log.lines.find((l) => l.level === 'error' && l.fields?.app === 'mixed/bad-range');
+    assert.equal(badRange?.fields?.alias, 'app');
   });
 
   test('a repository tracked by many applications is listed once per cycle', async () => {

@@ -180,6 +180,8 @@ test('an invalid semver constraint is an error on the annotation that set it', (
   const override = read({ 'image-list': 'a=nginx', 'a.semver': '>= one' });
   assert.equal(override.errors[0]?.annotation, `${PREFIX}a.semver`);
   assert.equal(override.errors[0]?.value, '>= one');
+  assert.equal(override.errors[0]?.alias, 'a', 'an error on an alias key names that alias');
+  assert.equal(inline.errors[0]?.alias, 'a', 'an error in an image-list entry names its alias');
   // Other strategies do not read the constraint as semver.
   assert.equal(only(read({ 'image-list': 'a=nginx:latest', 'a.update-strategy': 'digest' })).constraint, 'latest');
   const ignored = read({ 'image-list': 'a=nginx', 'a.update-strategy': 'newest-build', 'a.semver': '~1' });
@@ -192,6 +194,7 @@ test('the digest strategy without a constraint is an error', () => {
   const settings = read({ 'image-list': 'a=nginx, b=redis:latest', 'update-strategy': 'digest' });
   assert.deepEqual(settings.images.map((spec) => spec.alias), ['b']);
   assert.equal(settings.errors[0]?.annotation, `${PREFIX}update-strategy`);
+  assert.equal(settings.errors[0]?.alias, undefined, 'an app-wide setting belongs to no single alias');
   assert.match(settings.errors[0]?.message ?? '', /cannot use update strategy 'digest' without a version constraint/);
 });
 

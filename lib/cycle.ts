@@ -4,6 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { CycleOptions } from './config';
 import { ApplicationsApi, kubeErrorMessage } from './kube/applications';
 import { KubeEvents } from './kube/events';
+import { mapLimited } from './map-limited';
 import { KubeSecretReader } from './kube/secrets';
 import type { AppKey, CycleSummary, Log } from './model';
 import type { RequestCounter } from './registry/client';
@@ -11,7 +12,6 @@ import { loadRegistriesConf } from './registry/config';
 import { EndpointDirectory } from './registry/endpoints';
 import { CycleReport } from './report/cycle-report';
 import { RegistryAccess } from './resolve/registry-access';
-import { mapLimited } from './resolve/resolve-image';
 import { appKey, selectApplications } from './scan/applications';
 import { updateApplication } from './update-application';
 

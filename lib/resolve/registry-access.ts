@@ -7,6 +7,7 @@ import type { RegistryEndpoint } from '../registry/config';
 import { credentialsIdentity, resolveCredentials, type RegistryCredentials, type SecretReader } from '../registry/credentials';
 import { describeTaggedImages, ecrCredentials, ecrRegistryOf, type EcrContext, type EcrRegistry } from '../registry/ecr';
 import type { EndpointDirectory } from '../registry/endpoints';
+import { formatPlatform } from '../registry/platform';
 import { registryCredentialsCache } from './credentials-cache';
 import { metadataCache, type MetadataCache } from './metadata-cache';
 
@@ -36,7 +37,6 @@ export interface RegistryAccessOptions {
 
 export class RegistryAccess {
   private readonly clients = new Map<string, RegistryClient>();
-  private readonly pullSecrets = new Map<string, Promise<RegistryCredentials>>();
   private readonly memo = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -108,15 +108,7 @@ export class RegistryAccess {
   /** A pull secret on the image wins over the registry's own credentials (read every cycle, as the reference does). */
   private async credentialsFor(endpoint: RegistryEndpoint, image: ImageRef, pullSecret: string | undefined): Promise<RegistryCredentials | undefined> {
     const context = { secrets: this.secrets, registryHost: image.registry || hostOf(endpoint.apiUrl), apiUrl: endpoint.apiUrl };
-    if (pullSecret) {
-      const key = `${endpoint.apiUrl}|${pullSecret}`;
-      let pending = this.pullSecrets.get(key);
-      if (!pending) {
-        pending = resolveCredentials(pullSecret, context);
-        this.pullSecrets.set(key, pending);
-      }
-      return pending;
-    }
+    if (pullSecret) return this.once(`pull-secret|${endpoint.apiUrl}|${pullSecret}`, () => resolveCredentials(pullSecret, context));
     if (!endpoint.credentials) return undefined;
     const reference = endpoint.credentials;
     return registryCredentialsCache.get(endpoint, () => resolveCredentials(reference, context));
@@ -143,8 +135,7 @@ export class RegistryAccess {
 }
 
 function platformsKey(platforms: Platform[] | undefined): string {
-  if (!platforms) return 'any';
-  return platforms.map((p) => [p.os, p.arch, p.variant ?? ''].join('/')).sort().join(',');
+  return platforms ? platforms.map(formatPlatform).sort().join(',') : 'any';
 }
 
 function hostOf(apiUrl: string): string {

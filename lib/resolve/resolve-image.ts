@@ -5,6 +5,7 @@ import { filterTags } from '../policy/filters';
 import { strategyFor, type Strategy } from '../policy/strategy';
 import { chosenImage, needsUpdate } from '../policy/update';
 import { formatPlatform, platformMatches } from '../registry/platform';
+import { mapLimited } from '../map-limited';
 import type { RepositoryView } from './registry-access';
 
 export type Resolution =
@@ -95,18 +96,4 @@ function noCandidateReason(spec: ImageSpecification, total: number, afterFilters
     return `no semver tag of ${afterFilters} satisfies ${spec.constraint ? JSON.stringify(spec.constraint) : 'any release'}`;
   }
   return `no suitable tag among ${afterFilters}`;
-}
-
-/** Like Promise.all over `items`, with at most `limit` calls in flight; the first failure fails all. */
-export async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -4,7 +4,7 @@
 # built-in local sandbox: a real registry and a local Kubernetes API with the worked example app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup-test-deps.sh >&2
+bash scripts/setup-test-deps.sh --demo >&2
 node scripts/build.mjs
 if [ -n "${KUBECONFIG:-}" ] || [ -f "$HOME/.kube/config" ]; then
   exec node dist/image-updater.js run --once "$@"

@@ -20,7 +20,8 @@ const USAGE = `Usage:
                     [--application-namespace NS] [--match-application-name GLOB]...
                     [--match-application-label SELECTOR] [--platforms OS/ARCH[,...]]
                     [--schedule-minutes N] [--max-concurrency N] [--metadata-cache-minutes N]
-                    [--disable-kube-events]
+                    [--disable-kube-events] [--secret-namespaces NS[,...]]
+                    [--allowed-registries GLOB[,...]]
                     [--loglevel debug|info|warn|error]
   image-updater test IMAGE [--update-strategy S] [--semver-constraint C] [--allow-tags R]
                     [--ignore-tags GLOB]... [--platforms P] [--credentials REF]
@@ -41,6 +42,8 @@ const RUN_FLAGS = {
   'max-concurrency': { type: 'string' },
   'metadata-cache-minutes': { type: 'string' },
   'disable-kube-events': { type: 'boolean' },
+  'secret-namespaces': { type: 'string' },
+  'allowed-registries': { type: 'string' },
   loglevel: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -92,6 +95,8 @@ async function run(args: string[]): Promise<number> {
   assign(raw, 'maxConcurrency', values['max-concurrency']);
   assign(raw, 'metadataCacheMinutes', values['metadata-cache-minutes']);
   assign(raw, 'disableKubeEvents', values['disable-kube-events'] ? 'true' : undefined);
+  assign(raw, 'secretNamespaces', values['secret-namespaces']);
+  assign(raw, 'allowedRegistries', values['allowed-registries']);
   assign(raw, 'logLevel', values.loglevel);
   const options = parseOptions(raw);
   const path = kubeconfigPath(values.kubeconfig);
@@ -132,7 +137,7 @@ async function test(args: string[]): Promise<number> {
   const log = createLogger({ level: options.logLevel });
 
   const live = parseImageReference(imageText);
-  const settings = readApplicationSettings('cli/test', testAnnotations(imageText, live.tag, values), {});
+  const settings = readApplicationSettings('cli/test', testAnnotations(imageText, live.tag, values), { trustedCredentials: true });
   const [firstError] = settings.errors;
   if (firstError) throw new ConfigurationError(firstError.message.replace(/^application cli\/test: /, ''));
   const [spec] = settings.images;
@@ -142,7 +147,10 @@ async function test(args: string[]): Promise<number> {
   const secrets: SecretReader = kubePath ? new KubeSecretReader(loadKubeConfig(kubePath)) : noCluster;
   const registries = await loadRegistriesConf(values['registries-conf'] ?? values['registries-conf-path'] ?? options.registriesConfPath);
   const tally = new RequestTally();
-  const access = new RegistryAccess(new EndpointDirectory(registries), secrets, tally, log);
+  // The operator names the image and its credentials here: no annotation is involved.
+  const access = new RegistryAccess(new EndpointDirectory(registries, { inferredOperatorTrusted: true }), secrets, tally, log, {
+    pullSecretOrigin: 'operator',
+  });
   const resolution = await resolveImage(spec, { ...live }, await access.repository(spec.image, spec.pullSecret));
   if (resolution.kind === 'none') {
     process.stdout.write(`no newer version of image found (${resolution.reason})\n`);

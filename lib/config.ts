@@ -23,6 +23,10 @@ export interface CycleOptions {
   /** Minutes a warm container trusts the digest a tag had before one HEAD checks it (newest-build). */
   metadataCacheMinutes: number;
   logLevel: LogLevel;
+  /** Namespaces besides an Application's own whose Secrets its pull-secret annotation may name (`*`: any). */
+  secretNamespaces: string[];
+  /** Globs on the registry host[:port] an annotation may name; empty: any public registry. */
+  allowedRegistries: string[];
 }
 
 /** Each option's environment variable, as documented in the README. */
@@ -38,6 +42,8 @@ export const ENVIRONMENT = {
   maxConcurrency: 'IMAGE_UPDATER_MAX_CONCURRENCY',
   metadataCacheMinutes: 'IMAGE_UPDATER_METADATA_CACHE_MINUTES',
   logLevel: 'IMAGE_UPDATER_LOG_LEVEL',
+  secretNamespaces: 'IMAGE_UPDATER_SECRET_NAMESPACES',
+  allowedRegistries: 'IMAGE_UPDATER_ALLOWED_REGISTRIES',
 } as const;
 
 export class ConfigurationError extends Error {
@@ -74,6 +80,8 @@ export function parseOptions(raw: RawOptions): CycleOptions {
     maxConcurrency: positiveInteger('maxConcurrency', raw.maxConcurrency, 10),
     metadataCacheMinutes: wholeNumber('metadataCacheMinutes', raw.metadataCacheMinutes, 60),
     logLevel: logLevel(raw.logLevel),
+    secretNamespaces: list(raw.secretNamespaces),
+    allowedRegistries: list(raw.allowedRegistries).map((glob) => glob.toLowerCase()),
   };
 }
 

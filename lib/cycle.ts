@@ -67,7 +67,7 @@ export async function runCycle(
 
   const report = new CycleReport(log, options.dryRun);
   const registries = new RegistryAccess(
-    new EndpointDirectory(registriesConf),
+    new EndpointDirectory(registriesConf, { allowedRegistries: options.allowedRegistries }),
     new KubeSecretReader(kubeConfig, tally),
     tally,
     log,

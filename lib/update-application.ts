@@ -31,7 +31,10 @@ export interface CycleServices {
 export async function updateApplication(app: Application, services: CycleServices): Promise<void> {
   const { options, report, log } = services;
   const key = appKey(app);
-  const settings = readApplicationSettings(key, app.metadata.annotations ?? {}, { platforms: options.defaultPlatforms });
+  const settings = readApplicationSettings(key, app.metadata.annotations ?? {}, {
+    platforms: options.defaultPlatforms,
+    secretNamespaces: options.secretNamespaces,
+  });
   for (const warning of settings.warnings) log.warn(warning, { app: key });
 
   const blockingError = settings.errors.some(blocksApplication);

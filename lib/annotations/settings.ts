@@ -7,7 +7,10 @@ import { isValidGlob } from '../policy/filters';
 import { compileAllowTags } from './allow-tags';
 import { parseGoDuration } from '../duration';
 import { imageListEntries, parseImageListEntry, type ImageListEntry } from './image-list';
+import { annotationLimitProblems } from './limits';
+import { helmParameterNameProblem, kustomizeImageNameProblem } from './names';
 import { parsePlatforms } from './platforms';
+import { pullSecretProblem } from './pull-secret';
 import { parseUpdateStrategy } from './update-strategy';
 import { readWriteBack } from './write-back';
 
@@ -31,6 +34,10 @@ export interface ApplicationSettings {
 export interface SettingsDefaults {
   /** Platforms an image must offer when it has no `platforms` annotation; undefined: any. */
   platforms?: Platform[];
+  /** Namespaces besides the application's own whose Secrets a pull-secret may name (`*`: any). */
+  secretNamespaces?: readonly string[];
+  /** The operator wrote these settings (the CLI's `test`): every credential reference is allowed. */
+  trustedCredentials?: boolean;
 }
 
 /** Errors in these annotations concern the whole application, which must then not be written. */
@@ -45,6 +52,14 @@ export function readApplicationSettings(app: AppKey, annotations: Record<string,
   const read = (key: string): string | undefined =>
     Object.hasOwn(annotations, ANNOTATION_PREFIX + key) ? annotations[ANNOTATION_PREFIX + key] : undefined;
   const context: Context = { app, read, defaults, errors: new Map(), warnings: [] };
+  const ours = new Map(
+    Object.entries(annotations).flatMap(([key, value]) => (key.startsWith(ANNOTATION_PREFIX) ? [[key.slice(ANNOTATION_PREFIX.length), value]] : [])),
+  );
+  const limitProblems = annotationLimitProblems(ours, imageListEntries);
+  for (const { key, shownValue, reason } of limitProblems) addError(context, key, shownValue, reason);
+  if (limitProblems.length > 0) {
+    return { images: [], errors: [...context.errors.values()], writeBack: { method: 'argocd' }, warnings: [] };
+  }
 
   const images: ImageSpecification[] = [];
   const entries: ImageListEntry[] = [];
@@ -145,6 +160,18 @@ function readImage(context: Context, entry: ImageListEntry, entryText: string): 
     failures.push([strategySetting?.key ?? 'update-strategy', strategySetting?.value ?? '', reason]);
   }
 
+  const pullSecretSetting = inherited('pull-secret');
+  const pullSecretError = pullSecretSetting?.value && !context.defaults.trustedCredentials
+    ? pullSecretProblem(pullSecretSetting.value, { appNamespace: context.app.split('/')[0] ?? '', secretNamespaces: context.defaults.secretNamespaces ?? [] })
+    : undefined;
+  if (pullSecretSetting && pullSecretError) failures.push([pullSecretSetting.key, pullSecretSetting.value, pullSecretError]);
+  for (const setting of ['helm.image-name', 'helm.image-tag', 'helm.image-spec', 'kustomize.image-name']) {
+    const found = own(setting);
+    const name = found?.value.trim();
+    const problem = name && (setting.startsWith('helm.') ? helmParameterNameProblem(name) : kustomizeImageNameProblem(name));
+    if (found && problem) failures.push([found.key, found.value, problem]);
+  }
+
   // The image's own keys and its image-list entry belong to it; app-wide settings to every image.
   const belongsToImage = (key: string): boolean => key === 'image-list' || (symbolic !== undefined && key.startsWith(`${symbolic}.`));
   for (const [key, value, reason] of failures) {
@@ -154,7 +181,7 @@ function readImage(context: Context, entry: ImageListEntry, entryText: string): 
 
   const helmSpec = own('helm.image-spec')?.value.trim();
   const kustomizeImageName = own('kustomize.image-name')?.value.trim();
-  const pullSecret = inherited('pull-secret')?.value;
+  const pullSecret = pullSecretSetting?.value;
   return {
     alias: entry.alias ?? entry.image.name,
     hasAlias: entry.alias !== undefined,

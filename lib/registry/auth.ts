@@ -5,6 +5,7 @@ import type { Response } from 'undici';
 import type { Log } from '../model';
 import { registerSecret } from '../report/secrets';
 import type { RegistryEndpoint } from './config';
+import { realmProblem } from './credential-scope';
 import { credentialsIdentity, type RegistryCredentials } from './credentials';
 import { RegistryError, errorFromResponse } from './errors';
 import { TokenResponseSchema } from './schema';
@@ -155,6 +156,8 @@ export class Authenticator {
     if (scheme.service !== undefined) url.searchParams.set('service', scheme.service);
     url.searchParams.set('scope', scope);
     const basic = this.basicHeader();
+    const problem = basic === undefined ? undefined : realmProblem(this.endpoint, new URL(this.transport.baseUrl), url);
+    if (problem) throw new RegistryError(errorScope, problem);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (basic) headers.authorization = basic;
 

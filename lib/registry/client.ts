@@ -7,6 +7,7 @@ import type { Log, Platform } from '../model';
 import { registerSecret } from '../report/secrets';
 import { Authenticator } from './auth';
 import type { RegistryEndpoint } from './config';
+import { plainHttpProblem } from './credential-scope';
 import type { RegistryCredentials } from './credentials';
 import { NoMatchingPlatformError, RegistryError, errorFromResponse, type ErrorScope } from './errors';
 import { MANIFEST_ACCEPT, parseImageConfig, parseManifest, type ImageConfig, type ParsedManifest } from './manifests';
@@ -187,6 +188,8 @@ export class RegistryClient {
       // Credentials go to the registry's own origin only, never to a host a Link or redirect names.
       if (new URL(url).origin === new URL(this.transport.baseUrl).origin) {
         const authorization = await this.auth.authorization(repository);
+        const problem = authorization && this.auth.hasCredentials ? plainHttpProblem(this.endpoint, new URL(url)) : undefined;
+        if (problem) throw new RegistryError({ endpoint: this.endpoint, repository }, problem);
         if (authorization) headers.authorization = authorization;
       }
       const response = await this.transport.request(kind, url, { method: options.method ?? 'GET', headers, repository });

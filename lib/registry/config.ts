@@ -35,6 +35,12 @@ export interface RegistryEndpoint {
    * local registries.
    */
   plainHttpFallback?: boolean;
+  /**
+   * The operator's registry (registries.conf): it may be on a loopback, private or link-local
+   * address, and its token realm may be on another host. Unset (a registry an annotation names):
+   * public addresses only, credentials to a realm on the registry's own host only.
+   */
+  operatorTrusted?: boolean;
 }
 
 const TAG_SORT_MODES: Record<string, TagSortMode> = {
@@ -113,6 +119,7 @@ function endpointFromEntry(entry: z.infer<typeof RegistryConfigurationSchema>): 
     insecure: entry.insecure ?? false,
     isDefault: entry.default ?? false,
     tagSortMode,
+    operatorTrusted: true,
   };
   if (entry.credentials) endpoint.credentials = entry.credentials;
   if (credsExpireSeconds !== undefined && credsExpireSeconds > 0) endpoint.credsExpireSeconds = credsExpireSeconds;

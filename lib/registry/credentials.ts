@@ -1,6 +1,7 @@
 // Credential references (reference d5): pullsecret:<ns>/<name>, secret:<ns>/<name>#<field>,
 // env:<VAR>, ext:/abs/path, each optionally prefixed by `<registry>=`. Errors name the reference,
-// never a value read from it.
+// never a value read from it. `env:` and `ext:` are the operator's (registries.conf): an annotation
+// that names one is refused before anything is read or run.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { registerSecret } from '../report/secrets';
@@ -32,12 +33,27 @@ export type CredentialSource =
   | { kind: 'ext'; path: string };
 
 const EXT_TIMEOUT_MS = 10_000;
+/** `user:password` and a newline: anything longer is not what an `ext:` script should print. */
+const EXT_MAX_OUTPUT_BYTES = 4096;
 const PULL_SECRET_FIELD = '.dockerconfigjson';
 const LEGACY_PULL_SECRET_FIELD = '.dockercfg';
 const DOCKER_HUB_HOSTS = ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'];
 
-export async function resolveCredentials(reference: string, context: CredentialContext): Promise<RegistryCredentials> {
+/** Who wrote a reference: the operator (registries.conf, the CLI) or an application's annotation. */
+export type CredentialOrigin = 'operator' | 'annotation';
+
+/** Kinds only the operator may use: they reach the function's own environment and file system. */
+export const OPERATOR_ONLY_KINDS: ReadonlySet<CredentialSource['kind']> = new Set(['env', 'ext']);
+
+export async function resolveCredentials(
+  reference: string,
+  context: CredentialContext,
+  origin: CredentialOrigin = 'operator',
+): Promise<RegistryCredentials> {
   const source = parseCredentialReference(reference);
+  if (origin === 'annotation' && OPERATOR_ONLY_KINDS.has(source.kind)) {
+    throw new Error(`credentials ${reference}: ${source.kind}: is accepted only in registries.conf, not in an annotation`);
+  }
   const credentials = await fetchCredentials(source, reference, context);
   registerSecret(credentials.password);
   return credentials;
@@ -115,9 +131,11 @@ async function fetchCredentials(
       return credentialsFromPullSecret(data, context, failed);
     }
     case 'ext': {
-      const output = await runScript(source.path, failed);
-      const credentials = splitUserPassword(output.trim());
-      if (!credentials) throw failed('script output must be a single line <username>:<password>');
+      const output = (await runScript(source.path, failed)).replace(/\r?\n$/, '');
+      const credentials = /[\r\n]/.test(output) ? undefined : splitUserPassword(output);
+      if (!credentials?.username || !credentials.password) {
+        throw failed('script output must be a single line <username>:<password>');
+      }
       return credentials;
     }
   }
@@ -136,17 +154,20 @@ async function readSecret(
   }
 }
 
-/** The `auths` entry whose key starts with the API URL, its host, or the image's registry host. */
+/**
+ * The `auths` entry for this registry. Keys are matched as Docker matches them: scheme and path
+ * dropped, then the host and port compared exactly (`harbor.example.com` never serves
+ * `harbor.example.co`, nor `registry:5000` serve `registry`).
+ */
 function credentialsFromPullSecret(
   data: Record<string, string>,
   context: CredentialContext,
   failed: (reason: string) => Error,
 ): RegistryCredentials {
   const auths = parseAuths(data, failed);
-  const wanted = wantedAuthKeys(context);
+  const wanted = wantedAuthHosts(context);
   for (const [key, entry] of Object.entries(auths)) {
-    const bareKey = key.replace(/^https?:\/\//i, '');
-    if (!wanted.some((prefix) => key.startsWith(prefix) || bareKey.startsWith(prefix))) continue;
+    if (!wanted.has(authKeyHost(key))) continue;
     if (entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const credentials = splitUserPassword(decoded);
@@ -157,7 +178,13 @@ function credentialsFromPullSecret(
     if (entry.username && entry.password) return { username: entry.username, password: entry.password };
     throw failed(`entry ${key} has neither auth nor username and password`);
   }
-  throw failed(`no entry for ${context.apiUrl} in the pull secret`);
+  throw failed(`no entry for ${[...wanted][0] ?? context.apiUrl} in the pull secret`);
+}
+
+/** Docker's `ConvertToHostname`: `https://host:port/v1/` → `host:port`, lower-cased. */
+export function authKeyHost(key: string): string {
+  const withoutScheme = key.trim().replace(/^https?:\/\//i, '');
+  return (withoutScheme.split('/')[0] ?? '').toLowerCase();
 }
 
 function parseAuths(data: Record<string, string>, failed: (reason: string) => Error) {
@@ -177,14 +204,12 @@ function parseAuths(data: Record<string, string>, failed: (reason: string) => Er
   return 'auths' in parsed.data ? parsed.data.auths : parsed.data;
 }
 
-function wantedAuthKeys(context: CredentialContext): string[] {
-  const apiUrl = context.apiUrl.replace(/\/+$/, '');
-  const apiHost = apiUrl.replace(/^https?:\/\//i, '');
-  const keys = [apiUrl, apiHost];
-  if (context.registryHost) keys.push(context.registryHost);
+/** The registry as the image names it, and the host its API is reached at. */
+function wantedAuthHosts(context: CredentialContext): Set<string> {
+  const hosts = [context.registryHost.toLowerCase(), new URL(context.apiUrl).host.toLowerCase()];
   // Pull secrets name Docker Hub by one of several hosts (`https://index.docker.io/v1/` most often).
-  if (DOCKER_HUB_HOSTS.includes(apiHost) || DOCKER_HUB_HOSTS.includes(context.registryHost)) keys.push(...DOCKER_HUB_HOSTS);
-  return keys.filter((key) => key !== '');
+  if (hosts.some((host) => DOCKER_HUB_HOSTS.includes(host))) hosts.push(...DOCKER_HUB_HOSTS);
+  return new Set(hosts.filter((host) => host !== ''));
 }
 
 function splitUserPassword(value: string): RegistryCredentials | undefined {
@@ -195,10 +220,13 @@ function splitUserPassword(value: string): RegistryCredentials | undefined {
 
 function runScript(path: string, failed: (reason: string) => Error): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(path, [], { timeout: EXT_TIMEOUT_MS, maxBuffer: 1024 * 1024 }, (error, stdout) => {
+    execFile(path, [], { timeout: EXT_TIMEOUT_MS, maxBuffer: EXT_MAX_OUTPUT_BYTES }, (error, stdout) => {
       if (!error) return resolve(stdout);
       // Neither stdout nor stderr goes into the message: either may hold the secret.
       const errno = error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
+      if (errno.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+        return reject(failed(`script printed more than ${EXT_MAX_OUTPUT_BYTES} bytes`));
+      }
       if (errno.killed) return reject(failed(`script did not finish within ${EXT_TIMEOUT_MS / 1000} s`));
       if (typeof errno.code === 'string') return reject(failed(`cannot run script (${errno.code})`));
       return reject(failed(`script failed (exit code ${String(errno.code ?? errno.signal)})`));

@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import type { ImageRef } from '../model';
 import type { RegistryEndpoint } from './config';
+import { RegistryAllowlist } from './egress';
 
 const DOCKER_HUB_PREFIX = 'docker.io';
 /** The reference's rate for endpoints inferred from an image's registry. */
@@ -23,11 +24,22 @@ export function dockerHubEndpoint(): RegistryEndpoint {
   };
 }
 
+export interface DirectoryOptions {
+  /** IMAGE_UPDATER_ALLOWED_REGISTRIES: hosts an image not covered by registries.conf may name. */
+  allowedRegistries?: readonly string[];
+  /** The operator named the image (the CLI's `test`): an inferred registry is trusted as a configured one. */
+  inferredOperatorTrusted?: boolean;
+}
+
 export class EndpointDirectory {
   private readonly byPrefix = new Map<string, RegistryEndpoint>();
   private readonly defaultEndpoint: RegistryEndpoint;
+  private readonly allowlist: RegistryAllowlist;
+  private readonly inferredOperatorTrusted: boolean;
 
-  constructor(configured: RegistryEndpoint[]) {
+  constructor(configured: RegistryEndpoint[], options: DirectoryOptions = {}) {
+    this.allowlist = new RegistryAllowlist(options.allowedRegistries ?? []);
+    this.inferredOperatorTrusted = options.inferredOperatorTrusted ?? false;
     const configuredDefault = configured.find((endpoint) => endpoint.isDefault);
     const hub = dockerHubEndpoint();
     // Only one endpoint is the default: Docker Hub steps back when the configuration names another.
@@ -37,13 +49,27 @@ export class EndpointDirectory {
     this.defaultEndpoint = configuredDefault ?? this.byPrefix.get(DOCKER_HUB_PREFIX) ?? hub;
   }
 
+  /** @throws Error when the operator's allowlist does not cover the image's registry. */
   endpointFor(image: ImageRef): RegistryEndpoint {
+    const endpoint = this.lookup(image);
+    const host = image.registry || DOCKER_HUB_PREFIX;
+    if (!endpoint.operatorTrusted && !this.allowlist.allows(host)) {
+      throw new Error(
+        `registry ${host} is not allowed: IMAGE_UPDATER_ALLOWED_REGISTRIES permits only ${this.allowlist.globs.join(', ')} ` +
+          'and the registries of registries.conf',
+      );
+    }
+    return endpoint;
+  }
+
+  private lookup(image: ImageRef): RegistryEndpoint {
     if (image.registry === '') return this.defaultEndpoint;
     const exact = this.byPrefix.get(image.registry);
     if (exact) return exact;
     const byImage = this.longestPrefixMatch(`${image.registry}/${image.name}`);
     if (byImage) return byImage;
     const inferred = inferEndpoint(image.registry);
+    if (this.inferredOperatorTrusted) inferred.operatorTrusted = true;
     this.byPrefix.set(inferred.prefix, inferred);
     return inferred;
   }

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
 import type { Log } from '../model';
 import type { RegistryEndpoint } from './config';
+import { publicOnlyConnector } from './egress';
 import { RegistryError, type ErrorScope } from './errors';
 import { rateLimiterFor } from './rate-limit';
 
@@ -169,13 +170,15 @@ export class RegistryTransport {
   }
 
   private dispatcher(scope: ErrorScope): Dispatcher {
-    const { apiUrl, insecure, caData, caFile } = this.endpoint;
-    const key = JSON.stringify([apiUrl, insecure, caData ?? '', caFile ?? '']);
+    const { apiUrl, insecure, caData, caFile, operatorTrusted } = this.endpoint;
+    const key = JSON.stringify([apiUrl, insecure, caData ?? '', caFile ?? '', operatorTrusted === true]);
     let dispatcher = dispatchers.get(key);
     if (!dispatcher) {
       const tls = { rejectUnauthorized: !insecure, ...this.extraCertificates(scope) };
       // `connect` applies without a proxy, `requestTls` to the tunnelled connection through one.
-      dispatcher = new EnvHttpProxyAgent({ connect: tls, requestTls: tls, keepAliveTimeout: 10_000 });
+      // A registry an annotation names connects to public addresses only (see egress.ts).
+      const connect = operatorTrusted ? tls : publicOnlyConnector(tls);
+      dispatcher = new EnvHttpProxyAgent({ connect, requestTls: tls, keepAliveTimeout: 10_000 });
       dispatchers.set(key, dispatcher);
     }
     return dispatcher;

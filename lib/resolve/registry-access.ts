@@ -4,7 +4,13 @@
 import type { ImageRef, Log, Platform } from '../model';
 import { RegistryClient, type ImageMetadata, type ManifestInfo, type RequestCounter } from '../registry/client';
 import type { RegistryEndpoint } from '../registry/config';
-import { credentialsIdentity, resolveCredentials, type RegistryCredentials, type SecretReader } from '../registry/credentials';
+import {
+  credentialsIdentity,
+  resolveCredentials,
+  type CredentialOrigin,
+  type RegistryCredentials,
+  type SecretReader,
+} from '../registry/credentials';
 import { describeTaggedImages, ecrCredentials, ecrRegistryOf, type EcrContext, type EcrRegistry } from '../registry/ecr';
 import type { EndpointDirectory } from '../registry/endpoints';
 import { formatPlatform } from '../registry/platform';
@@ -33,6 +39,8 @@ export interface RegistryAccessOptions {
   tagTrustMs?: number;
   /** Default: the process's own, which a warm container keeps between runs. */
   metadataCache?: MetadataCache;
+  /** Who wrote the pull-secret references: default an annotation, which may not use `env:` or `ext:`. */
+  pullSecretOrigin?: CredentialOrigin;
 }
 
 export class RegistryAccess {
@@ -108,7 +116,9 @@ export class RegistryAccess {
   /** A pull secret on the image wins over the registry's own credentials (read every cycle, as the reference does). */
   private async credentialsFor(endpoint: RegistryEndpoint, image: ImageRef, pullSecret: string | undefined): Promise<RegistryCredentials | undefined> {
     const context = { secrets: this.secrets, registryHost: image.registry || hostOf(endpoint.apiUrl), apiUrl: endpoint.apiUrl };
-    if (pullSecret) return this.once(`pull-secret|${endpoint.apiUrl}|${pullSecret}`, () => resolveCredentials(pullSecret, context));
+    if (pullSecret) return this.once(`pull-secret|${endpoint.apiUrl}|${pullSecret}`, () =>
+        resolveCredentials(pullSecret, context, this.options.pullSecretOrigin ?? 'annotation'),
+      );
     if (!endpoint.credentials) return undefined;
     const reference = endpoint.credentials;
     return registryCredentialsCache.get(endpoint, () => resolveCredentials(reference, context));

@@ -10,7 +10,7 @@ import type { CycleSummary } from '../../lib/model';
 import { kustomizeApp } from '../support/applications';
 import { verifyEksToken } from '../support/aws/eks-token-verifier';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
-import { pushImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
 
 const CREDENTIALS = { accessKeyId: 'AKIAHANDLERTEST00001', secretAccessKey: 'handler-test-secret-key' };
 const REPOSITORY = 'nginxinc/nginx-unprivileged';
@@ -82,7 +82,15 @@ describe('update-images handler', { timeout: 120_000 }, () => {
   let eks: AwsClientStub<EKSClient>;
   let image: string;
   const dependencies = (clusters: string): HandlerDependencies => ({
-    env: { IMAGE_UPDATER_CLUSTERS: clusters, AWS_REGION: 'eu-west-1', IMAGE_UPDATER_LOG_LEVEL: 'INFO' },
+    // Read at the first invocation, once the registry runs.
+    get env() {
+      return {
+        IMAGE_UPDATER_CLUSTERS: clusters,
+        AWS_REGION: 'eu-west-1',
+        IMAGE_UPDATER_LOG_LEVEL: 'INFO',
+        IMAGE_UPDATER_REGISTRIES_CONF: registriesConfFor([registry]),
+      };
+    },
     connection: { credentials: CREDENTIALS },
   });
   const handler = createHandler(dependencies('prod'));
@@ -216,7 +224,9 @@ describe('update-images handler run locally', { timeout: 60_000 }, () => {
           liveImages: [`${image}:1.27.0`],
         }),
       );
-      const local = createHandler({ env: { KUBECONFIG: kube.kubeconfigPath(), IMAGE_UPDATER_LOG_LEVEL: 'WARN' } });
+      const local = createHandler({
+        env: { KUBECONFIG: kube.kubeconfigPath(), IMAGE_UPDATER_LOG_LEVEL: 'WARN', IMAGE_UPDATER_REGISTRIES_CONF: registriesConfFor([registry]) },
+      });
       const { result } = await capturingOutput(() => local({}, lambdaContext(30_000)));
       assert.equal(summaryOf(result.clusters[0]).imagesUpdated, 1);
       assert.deepEqual(kube.application('argocd', 'web')?.spec.source?.kustomize?.images, [`${image}:1.27.4`]);

@@ -1,5 +1,6 @@
 // The built `image-updater` binary, run as a user runs it, against the real registry and the
-// Kubernetes API double. Images use the registry's loopback address with no registries.conf.
+// Kubernetes API double. `run` configures the loopback registry in registries.conf, as an operator
+// must; `test` names it on the command line, which needs none.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { kustomizeApp } from '../support/applications';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
-import { startRegistry, type RunningRegistry } from '../support/registry';
+import { registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
 import { pushTags } from '../cycle/fixture';
 
 const BIN = join(process.cwd(), 'dist', 'image-updater.js');
@@ -17,12 +18,14 @@ let registry: RunningRegistry;
 let kube: KubeApiDouble;
 let image: string;
 let stableDigest: string | undefined;
+let registriesConf: string;
 
 before(async () => {
   execFileSync(process.execPath, ['scripts/build.mjs']);
   registry = await startRegistry();
   kube = await startKubeApi({ tls: true });
   image = `${registry.host}/nginxinc/nginx-unprivileged`;
+  registriesConf = registriesConfFor([registry]);
   await pushTags(registry, 'nginxinc/nginx-unprivileged', ['1.26.0', '1.27.0', '1.27.2', '1.27.3-rc.1', '1.28.0']);
   stableDigest = (await pushTags(registry, 'team/mutable', ['stable'])).stable;
 });
@@ -40,7 +43,7 @@ interface Result {
 /** Asynchronous on purpose: the API double answers from this process. */
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'cli-home-')), ...env },
+    env: { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'cli-home-')), IMAGE_UPDATER_REGISTRIES_CONF: registriesConf, ...env },
   });
   let stdout = '';
   let stderr = '';

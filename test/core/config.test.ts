@@ -16,6 +16,8 @@ test('defaults: all namespaces, every run, events on, INFO', () => {
     maxConcurrency: 10,
     metadataCacheMinutes: 60,
     logLevel: 'INFO',
+    secretNamespaces: [],
+    allowedRegistries: [],
   });
 });
 
@@ -32,6 +34,8 @@ test('every IMAGE_UPDATER_* variable is read', () => {
     IMAGE_UPDATER_MAX_CONCURRENCY: '4',
     IMAGE_UPDATER_METADATA_CACHE_MINUTES: '0',
     IMAGE_UPDATER_LOG_LEVEL: 'debug',
+    IMAGE_UPDATER_SECRET_NAMESPACES: 'registry-creds, shared',
+    IMAGE_UPDATER_ALLOWED_REGISTRIES: 'ghcr.io,*.ECR.example.com',
   });
   assert.equal(options.dryRun, true);
   assert.equal(options.applicationNamespace, 'argocd');
@@ -47,6 +51,8 @@ test('every IMAGE_UPDATER_* variable is read', () => {
   assert.equal(options.maxConcurrency, 4);
   assert.equal(options.metadataCacheMinutes, 0);
   assert.equal(options.logLevel, 'DEBUG');
+  assert.deepEqual(options.secretNamespaces, ['registry-creds', 'shared']);
+  assert.deepEqual(options.allowedRegistries, ['ghcr.io', '*.ecr.example.com']);
 });
 
 test('a bad value names the variable and the value', () => {

@@ -5,7 +5,7 @@ import { parseOptions, type CycleOptions, type RawOptions } from '../../lib/conf
 import { RequestTally, runCycle } from '../../lib/cycle';
 import type { Application, CycleSummary, Log } from '../../lib/model';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
-import { pushImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
 
 export interface CapturedLog extends Log {
   lines: { level: string; message: string; fields?: Record<string, unknown> }[];
@@ -23,6 +23,8 @@ export interface Fixture {
   registry: RunningRegistry;
   kube: KubeApiDouble;
   kubeConfig: KubeConfig;
+  /** A registries.conf configuring `registry`; every cycle uses it unless told otherwise. */
+  registriesConf: string;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function startFixture(): Promise<Fixture> {
     registry,
     kube,
     kubeConfig: kube.kubeConfig(),
+    registriesConf: registriesConfFor([registry]),
     stop: async () => {
       await Promise.all([registry.stop(), kube.stop()]);
     },
@@ -56,7 +59,7 @@ export interface CycleRun {
 }
 
 export async function cycle(fixture: Fixture, namespace: string, raw: RawOptions = {}, extra: { deadline?: number } = {}): Promise<CycleRun> {
-  const options: CycleOptions = parseOptions({ applicationNamespace: namespace, ...raw });
+  const options: CycleOptions = parseOptions({ applicationNamespace: namespace, registriesConfPath: fixture.registriesConf, ...raw });
   const log = captureLog();
   const tally = new RequestTally();
   const summary = await runCycle(fixture.kubeConfig, options, { log, deadline: extra.deadline }, tally);

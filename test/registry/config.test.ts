@@ -43,6 +43,7 @@ registries:
       credsExpireSeconds: 12 * 3600,
       insecure: false,
       isDefault: false,
+      operatorTrusted: true,
       rateLimitPerSecond: 5,
       tagSortMode: 'latest-last',
     });

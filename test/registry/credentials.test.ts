@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -77,7 +77,7 @@ describe('resolveCredentials', () => {
     return path;
   }
 
-  it('picks the pull secret entry whose key starts with the API URL or its host', async () => {
+  it('picks the pull secret entry whose host is the registry host, as Docker matches keys', async () => {
     assert.deepEqual(await resolveCredentials('pullsecret:argocd/ghcr', ghcr), { username: 'gh-user', password: 'gh:pass-with-colon' });
     assert.deepEqual(await resolveCredentials('pullsecret:argocd/ghcr', { secrets, registryHost: 'quay.io', apiUrl: 'https://quay.io' }), {
       username: 'quay-user',
@@ -85,8 +85,39 @@ describe('resolveCredentials', () => {
     });
     await assert.rejects(
       resolveCredentials('pullsecret:argocd/ghcr', { secrets, registryHost: 'gcr.io', apiUrl: 'https://gcr.io' }),
-      /credentials pullsecret:argocd\/ghcr: no entry for https:\/\/gcr\.io in the pull secret/,
+      /credentials pullsecret:argocd\/ghcr: no entry for gcr\.io in the pull secret/,
     );
+  });
+
+  it('never matches an auths key by prefix: host and port must be equal', async () => {
+    const lookalikes = new FakeSecrets({
+      'team/regcred': {
+        '.dockerconfigjson': JSON.stringify({
+          auths: {
+            'harbor.example.com': { auth: base64('harbor-user:harbor-pass') },
+            'https://registry.corp:5000/v2/': { auth: base64('corp-user:corp-pass') },
+          },
+        }),
+      },
+    });
+    const at = (host: string) => ({ secrets: lookalikes, registryHost: host, apiUrl: `https://${host}` });
+    for (const host of ['harbor.example.co', 'harbor.example.com.evil.io', 'harbor.example', 'registry.corp', 'registry.corp:500']) {
+      await assert.rejects(resolveCredentials('pullsecret:team/regcred', at(host)), /no entry for/, host);
+    }
+    assert.deepEqual(await resolveCredentials('pullsecret:team/regcred', at('HARBOR.example.com')), { username: 'harbor-user', password: 'harbor-pass' });
+    assert.deepEqual(await resolveCredentials('pullsecret:team/regcred', at('registry.corp:5000')), { username: 'corp-user', password: 'corp-pass' });
+  });
+
+  it('refuses env: and ext: written in an annotation before reading or running anything', async () => {
+    const marker = join(dir, 'ran');
+    const spy = await script('spy.sh', `touch ${marker}; echo "u:p"`);
+    for (const reference of [`ext:${spy}`, 'env:AWS_SECRET_ACCESS_KEY']) {
+      await assert.rejects(
+        resolveCredentials(reference, { ...ghcr, env: { AWS_SECRET_ACCESS_KEY: 'x:y' } }, 'annotation'),
+        /is accepted only in registries\.conf, not in an annotation/,
+      );
+    }
+    await assert.rejects(access(marker), /ENOENT/, 'the script did not run');
   });
 
   it('finds Docker Hub under index.docker.io, and accepts username/password fields and .dockercfg', async () => {
@@ -119,6 +150,10 @@ describe('resolveCredentials', () => {
       assert.doesNotMatch(error.message, /leaked-secret/);
       return true;
     });
+    const twoLines = await script('two-lines.sh', 'echo "user:pass"; echo "AWS_SECRET_ACCESS_KEY=abc"');
+    await assert.rejects(resolveCredentials(`ext:${twoLines}`, ghcr), /script output must be a single line <username>:<password>/);
+    const chatty = await script('chatty.sh', 'head -c 100000 /dev/zero | tr "\\0" a; echo ":pass"');
+    await assert.rejects(resolveCredentials(`ext:${chatty}`, ghcr), /script printed more than 4096 bytes/);
     const noColon = await script('nocolon.sh', 'echo "just-a-token"');
     await assert.rejects(resolveCredentials(`ext:${noColon}`, ghcr), /script output must be a single line <username>:<password>/);
     await assert.rejects(resolveCredentials(`ext:${join(dir, 'missing.sh')}`, ghcr), /cannot run script \(ENOENT\)/);

@@ -29,7 +29,10 @@ export class CountingRequests implements RequestCounter {
 
 let endpointNumber = 0;
 
-/** An endpoint for a test registry; each gets its own name so that no state is shared between tests. */
+/**
+ * An endpoint for a test registry, as registries.conf would configure it (loopback registries are
+ * reachable only so); each gets its own name so that no state is shared between tests.
+ */
 export function endpointFor(url: string, settings: Partial<RegistryEndpoint> = {}): RegistryEndpoint {
   endpointNumber += 1;
   return {
@@ -39,6 +42,7 @@ export function endpointFor(url: string, settings: Partial<RegistryEndpoint> = {
     insecure: false,
     isDefault: false,
     tagSortMode: 'none',
+    operatorTrusted: true,
     ...settings,
   };
 }

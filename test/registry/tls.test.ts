@@ -48,7 +48,7 @@ describe('TLS', () => {
   });
 
   it('keeps the certificate error for an inferred loopback endpoint instead of falling back to http', async () => {
-    const endpoint = new EndpointDirectory([]).endpointFor({ registry: registry.host, name: 'secure/app' });
+    const endpoint = new EndpointDirectory([], { inferredOperatorTrusted: true }).endpointFor({ registry: registry.host, name: 'secure/app' });
     const client = new RegistryClient({ endpoint, log: captureLog() });
     await assert.rejects(client.listTags('secure/app'), /TLS certificate verification failed/);
   });

@@ -58,7 +58,7 @@ test('image-level settings beat app-wide ones; the first annotation present wins
     'force-update': 'true',
     'a.force-update': 'false',
     'pull-secret': 'pullsecret:argocd/all',
-    'a.pull-secret': 'env:A_CREDS',
+    'a.pull-secret': 'secret:argocd/a#creds',
   });
   const [a, b] = settings.images;
   assert.deepEqual(settings.errors, []);
@@ -69,7 +69,7 @@ test('image-level settings beat app-wide ones; the first annotation present wins
   assert.deepEqual(a?.ignoreTags, ['latest', 'nightly-*']);
   assert.deepEqual(b?.ignoreTags, ['dev-*']);
   assert.deepEqual([a?.forceUpdate, b?.forceUpdate], [false, true]);
-  assert.deepEqual([a?.pullSecret, b?.pullSecret], ['env:A_CREDS', 'pullsecret:argocd/all']);
+  assert.deepEqual([a?.pullSecret, b?.pullSecret], ['secret:argocd/a#creds', 'pullsecret:argocd/all']);
   // An empty image-level value is found first and means the default, not the app-wide value.
   assert.equal(only(read({ 'image-list': 'a=nginx', 'update-strategy': 'digest', 'a.update-strategy': '' })).strategy, 'semver');
 });

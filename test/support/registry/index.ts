@@ -5,3 +5,4 @@ export { pushImage, pushImages, tagImage } from './push';
 export type { PushItem, PushOptions, PushPlatform } from './push';
 export { startPagingProxy } from './paging-proxy';
 export type { PagingProxy } from './paging-proxy';
+export { registriesConfFor } from './registries-conf';

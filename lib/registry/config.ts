@@ -1,7 +1,7 @@
 // registries.conf: the reference's YAML format (`registries: [...]`), read strictly so that a typo
 // in a key is an error rather than a silently ignored setting.
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, type ScalarTag } from 'yaml';
 import type { z } from 'zod';
 import { parseGoDuration } from '../duration';
 import { RegistriesConfSchema, RegistryConfigurationSchema } from './schema';
@@ -37,10 +37,11 @@ export interface RegistryEndpoint {
   plainHttpFallback?: boolean;
   /**
    * The operator's registry (registries.conf): it may be on a loopback, private or link-local
-   * address, and its token realm may be on another host. Unset (a registry an annotation names):
-   * public addresses only, credentials to a realm on the registry's own host only.
+   * address. Unset (a registry an annotation names): public addresses only.
    */
   operatorTrusted?: boolean;
+  /** Hosts besides the registry's own whose token realm may receive its credentials (`token_hosts`). */
+  tokenHosts?: string[];
 }
 
 const TAG_SORT_MODES: Record<string, TagSortMode> = {
@@ -50,11 +51,22 @@ const TAG_SORT_MODES: Record<string, TagSortMode> = {
   'latest-last': 'latest-last',
 };
 
+/**
+ * The reference reads registries.conf with go-yaml v2, whose plain (unquoted) booleans are YAML
+ * 1.1's: `yes`/`no`, `on`/`off`, `y`/`n` besides `true`/`false`, in lower, Title and UPPER case.
+ * Added to the YAML 1.2 core schema, so `insecure: yes` means what it means to the reference
+ * and everything else reads as before.
+ */
+const YAML11_BOOLEANS: ScalarTag[] = [
+  { tag: 'tag:yaml.org,2002:bool', default: true, identify: () => false, test: /^(?:y|Y|yes|Yes|YES|on|On|ON)$/, resolve: () => true },
+  { tag: 'tag:yaml.org,2002:bool', default: true, identify: () => false, test: /^(?:n|N|no|No|NO|off|Off|OFF)$/, resolve: () => false },
+];
+
 /** Parses registries.conf; throws an Error naming the file, the entry and the field. */
 export function parseRegistriesConf(yamlText: string, source: string): RegistryEndpoint[] {
   let document: unknown;
   try {
-    document = parseYaml(yamlText);
+    document = parseYaml(yamlText, { customTags: YAML11_BOOLEANS });
   } catch (error) {
     throw new Error(`${source}: not valid YAML: ${(error as Error).message}`);
   }
@@ -128,6 +140,7 @@ function endpointFromEntry(entry: z.infer<typeof RegistryConfigurationSchema>): 
   if (entry.limit !== undefined && entry.limit > 0) endpoint.rateLimitPerSecond = entry.limit;
   if (entry.ca_data) endpoint.caData = entry.ca_data;
   if (entry.ca_file) endpoint.caFile = entry.ca_file;
+  if (entry.token_hosts) endpoint.tokenHosts = entry.token_hosts.map((host) => host.toLowerCase());
   return endpoint;
 }
 

@@ -1,17 +1,19 @@
 // Where credentials may travel: to the registry they were given for, over https (plain http only
-// to a registry configured `insecure`, or on loopback, which never leaves the machine), and to a
-// token realm on the registry's own host, Docker Hub's known token host, or any host for a
-// registry the operator configured. Redirects to another origin never carry them: undici's fetch
-// drops the Authorization header on a cross-origin redirect.
+// to a registry configured `insecure`), and to a token realm on the registry's own host, a known
+// token host of a public registry, or a host the registry's registries.conf entry lists in
+// `token_hosts`. Redirects to another origin never carry them: undici's fetch drops the
+// Authorization header on a cross-origin redirect.
 import type { RegistryEndpoint } from './config';
-import { isLoopbackHost } from './endpoints';
 
-/** Token hosts of registries whose realm is on another host than their API. */
-const KNOWN_TOKEN_HOSTS: Record<string, string[]> = { 'registry-1.docker.io': ['auth.docker.io'] };
+/** Public registries whose token realm is on another host than their API. */
+const KNOWN_TOKEN_HOSTS: Record<string, string[]> = {
+  'registry-1.docker.io': ['auth.docker.io'],
+  'registry.gitlab.com': ['gitlab.com'],
+};
 
 /** Why credentials may not be sent to `url`, or undefined when they may. */
 export function plainHttpProblem(endpoint: RegistryEndpoint, url: URL): string | undefined {
-  if (url.protocol !== 'http:' || endpoint.insecure || isLoopbackHost(url.host)) return undefined;
+  if (url.protocol !== 'http:' || endpoint.insecure) return undefined;
   return `credentials are not sent over plain http to ${url.host}; configure the registry with insecure: true in registries.conf to allow it`;
 }
 
@@ -21,9 +23,10 @@ export function realmProblem(endpoint: RegistryEndpoint, registryBase: URL, real
   if (http) return http;
   const registryHost = registryBase.hostname.toLowerCase();
   const realmHost = realm.hostname.toLowerCase();
-  if (endpoint.operatorTrusted || realmHost === registryHost || KNOWN_TOKEN_HOSTS[registryHost]?.includes(realmHost)) return undefined;
+  const allowed = [registryHost, ...(KNOWN_TOKEN_HOSTS[registryHost] ?? []), ...(endpoint.tokenHosts ?? [])];
+  if (allowed.includes(realmHost)) return undefined;
   return (
     `credentials are not sent to token realm ${realm.origin}: it is not on the registry's host ${registryHost}; ` +
-    'configure the registry in registries.conf to trust its token realm'
+    `list ${realmHost} in token_hosts of the registry's registries.conf entry to allow it`
   );
 }

@@ -120,6 +120,8 @@ export const RegistryConfigurationSchema = z.strictObject({
   defaultns: z.string().optional(),
   limit: z.number().int().optional(),
   default: z.boolean().optional(),
+  /** This project's extension: hosts besides the registry's own whose token realm may receive its credentials. */
+  token_hosts: z.array(z.string().min(1)).optional(),
 });
 
 export const RegistriesConfSchema = z.strictObject({

@@ -47,7 +47,7 @@ test('pullsecret: and secret: references authenticate; a wrong password fails th
   kube.setApplication(app('stale', 'secret:argocd/stale#creds'));
   kube.setApplication(app('anonymous', 'env:IMAGE_UPDATER_TEST_UNSET_VARIABLE'));
   const log = captureLog();
-  const summary = await runCycle(kube.kubeConfig(), parseOptions({ applicationNamespace: 'creds', secretNamespaces: 'argocd', registriesConfPath: registriesConfFor([registry]) }), { log }, new RequestTally());
+  const summary = await runCycle(kube.kubeConfig(), parseOptions({ applicationNamespace: 'creds', secretNamespaces: 'argocd', registriesConfPath: registriesConfFor([registry], { insecure: true }) }), { log }, new RequestTally());
 
   const images = (name: string) => kube.application('creds', name)?.spec.source?.kustomize?.images;
   assert.deepEqual(images('docker-config'), [`${registry.host}/private/api:2.1.0`]);

@@ -77,7 +77,7 @@ describe('ECR through moto_server and a real registry', () => {
   /** One cycle's access. The registries.conf entry only routes the ECR host to the local registry; it names no credentials. */
   function cycle() {
     const routing = parseRegistriesConf(
-      `registries:\n  - name: ecr-routed-to-local-registry\n    prefix: ${ecrHost}\n    api_url: ${registry.url}\n`,
+      `registries:\n  - name: ecr-routed-to-local-registry\n    prefix: ${ecrHost}\n    api_url: ${registry.url}\n    insecure: yes  # plain http on loopback\n`,
       'registries.conf',
     );
     const log = captureLog();

@@ -24,14 +24,14 @@ describe('Basic authentication', () => {
 
   it('lists tags with the right credentials', async () => {
     const counter = new CountingRequests();
-    const client = new RegistryClient({ endpoint: endpointFor(registry.url), credentials: USER, log: captureLog(), counter });
+    const client = new RegistryClient({ endpoint: endpointFor(registry.url, { insecure: true }), credentials: USER, log: captureLog(), counter });
     assert.deepEqual(await client.listTags('private/app'), ['1.0.0']);
     assert.deepEqual(counter.counts, { ping: 1, tags: 1 });
   });
 
   it('fails clearly with a wrong password, without showing it', async () => {
     const log = captureLog();
-    const client = new RegistryClient({ endpoint: endpointFor(registry.url), credentials: WRONG, log });
+    const client = new RegistryClient({ endpoint: endpointFor(registry.url, { insecure: true }), credentials: WRONG, log });
     await assert.rejects(client.listTags('private/app'), (error: Error) => {
       assert.ok(error instanceof RegistryError);
       assert.equal(error.status, 401);
@@ -65,7 +65,7 @@ describe('Token authentication', () => {
   it('gets one token per repository and reuses it', async () => {
     const before = registry.tokenRequests?.() ?? 0;
     const counter = new CountingRequests();
-    const client = new RegistryClient({ endpoint: endpointFor(registry.url), credentials: USER, log: captureLog(), counter });
+    const client = new RegistryClient({ endpoint: endpointFor(registry.url, { insecure: true }), credentials: USER, log: captureLog(), counter });
     assert.deepEqual(await client.listTags('private/app'), ['1.0.0']);
     assert.equal(await client.digestOf('private/app', '1.0.0'), digest);
     assert.ok((await client.metadata('private/app', '1.0.0')).created instanceof Date);
@@ -87,7 +87,7 @@ describe('Token authentication', () => {
   });
 
   it('reports a refused token request without the password', async () => {
-    const client = new RegistryClient({ endpoint: endpointFor(registry.url), credentials: WRONG, log: captureLog() });
+    const client = new RegistryClient({ endpoint: endpointFor(registry.url, { insecure: true }), credentials: WRONG, log: captureLog() });
     await assert.rejects(client.listTags('private/app'), (error: Error) => {
       assert.match(error.message, /repository private\/app: token request to http:\/\/127\.0\.0\.1:\d+\/token: authentication failed \(HTTP 401/);
       assert.doesNotMatch(error.message, /not-the-Password-0815/);

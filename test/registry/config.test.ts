@@ -110,6 +110,14 @@ registries:
     assert.throws(() => expiry('12 hours'), /credsexpire: invalid duration "12 hours"/);
   });
 
+  it('reads booleans as the reference does (YAML 1.1: yes/no, on/off, y/n), quoted ones stay strings', () => {
+    const insecure = (value: string) => parseRegistriesConf(`registries:\n- {name: r, api_url: "https://r.io", insecure: ${value}}`, CONF)[0]?.insecure;
+    for (const value of ['yes', 'Yes', 'YES', 'on', 'On', 'y', 'Y', 'true', 'True']) assert.equal(insecure(value), true, value);
+    for (const value of ['no', 'No', 'NO', 'off', 'OFF', 'n', 'N', 'false']) assert.equal(insecure(value), false, value);
+    const named = parseRegistriesConf('registries:\n- {name: yes-mirror, api_url: "https://r.io", prefix: on.example.com, default: yes}', CONF)[0];
+    assert.deepEqual([named?.name, named?.prefix, named?.isDefault], ['yes-mirror', 'on.example.com', true]);
+  });
+
   it('reports wrong types and invalid YAML', () => {
     assert.throws(
       () => parseRegistriesConf('registries:\n- {name: r, api_url: "https://r.io", insecure: "yes"}', CONF),

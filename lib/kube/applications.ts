@@ -7,6 +7,8 @@ const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
 const PLURAL = 'applications';
 const PAGE_SIZE = 500;
+/** 500,000 Applications: an API server still sending `continue` after this many pages is broken. */
+const MAX_LIST_PAGES = 1000;
 
 /** Counts calls to the Kubernetes API, for the report and the benchmark. */
 export interface ApiCallCounter {
@@ -26,8 +28,10 @@ export class ApplicationsApi {
   /** Every Application, in one namespace or all, following list pagination. */
   async list(options: { namespace?: string; labelSelector?: string }): Promise<Application[]> {
     const items: Application[] = [];
+    const seenTokens = new Set<string>();
     let continueToken: string | undefined;
     do {
+      if (seenTokens.size >= MAX_LIST_PAGES) throw new Error(`listing Applications: more than ${MAX_LIST_PAGES} pages`);
       this.counter.kubeRequests++;
       const page = (await (options.namespace
         ? this.api.listNamespacedCustomObject({
@@ -49,6 +53,10 @@ export class ApplicationsApi {
           }))) as { items?: Application[]; metadata?: { continue?: string } };
       items.push(...(page.items ?? []));
       continueToken = page.metadata?.continue || undefined;
+      if (continueToken !== undefined && seenTokens.has(continueToken)) {
+        throw new Error('listing Applications: the API server sent the same continue token twice');
+      }
+      if (continueToken !== undefined) seenTokens.add(continueToken);
     } while (continueToken);
     return items;
   }

@@ -5,6 +5,7 @@ import type { Response } from 'undici';
 import type { Log } from '../model';
 import { registerSecret } from '../report/secrets';
 import type { RegistryEndpoint } from './config';
+import { BODY_LIMITS, readJsonLimited } from './body-limit';
 import { realmProblem } from './credential-scope';
 import { credentialsIdentity, type RegistryCredentials } from './credentials';
 import { RegistryError, errorFromResponse } from './errors';
@@ -165,7 +166,7 @@ export class Authenticator {
     if (!response.ok) {
       throw await errorFromResponse(errorScope, response, `token request to ${url.origin}${url.pathname}`, basic !== undefined);
     }
-    const parsed = TokenResponseSchema.safeParse(await response.json().catch(() => undefined));
+    const parsed = TokenResponseSchema.safeParse(await readJsonLimited(response, BODY_LIMITS.token).catch(() => undefined));
     if (!parsed.success) {
       throw new RegistryError(errorScope, `token server ${url.origin}${url.pathname} sent no usable token`);
     }

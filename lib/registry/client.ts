@@ -6,6 +6,7 @@ import type { Response } from 'undici';
 import type { Log, Platform } from '../model';
 import { registerSecret } from '../report/secrets';
 import { Authenticator } from './auth';
+import { BODY_LIMITS, BodyTooLargeError, readBodyLimited, readJsonLimited } from './body-limit';
 import type { RegistryEndpoint } from './config';
 import { plainHttpProblem } from './credential-scope';
 import type { RegistryCredentials } from './credentials';
@@ -48,9 +49,8 @@ export interface RegistryClientOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
-/** The largest manifest or config this client reads (distribution refuses manifests over 4 MiB). */
-const MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
 const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/** The OCI tag grammar: a registry's tag outside it is ignored (it could never be written safely). */
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 export class RegistryClient {
@@ -58,9 +58,11 @@ export class RegistryClient {
   private readonly transport: RegistryTransport;
   private readonly auth: Authenticator;
   private readonly pageSize: number;
+  private readonly log: Log;
 
   constructor(options: RegistryClientOptions) {
     this.endpoint = options.endpoint;
+    this.log = options.log;
     // Already registered where it was read; again here for credentials that came from elsewhere.
     registerSecret(options.credentials?.password);
     this.transport = new RegistryTransport(options);
@@ -74,13 +76,14 @@ export class RegistryClient {
       await this.auth.ready();
       const firstUrl = `${this.transport.baseUrl}/v2/${repository}/tags/list?n=${this.pageSize}`;
       try {
-        return await collectTagPages(firstUrl, this.pageSize, async (url) => {
+        const listed = await collectTagPages(firstUrl, this.pageSize, async (url) => {
           const response = await this.send('tags', repository, url);
           if (!response.ok) throw await this.failure(scope, response, 'listing tags');
-          const parsed = TagListSchema.safeParse(await readJson(response));
+          const parsed = TagListSchema.safeParse(await bounded(scope, 'listing tags', () => readJsonLimited(response, BODY_LIMITS.tagPage)));
           if (!parsed.success) throw new RegistryError(scope, 'listing tags: the answer is not a tag list');
           return { tags: parsed.data.tags, link: response.headers.get('link') };
         });
+        return this.validTags(listed, repository);
       } catch (error) {
         if (error instanceof RegistryError) throw error;
         throw new RegistryError(scope, `listing tags: ${(error as Error).message}`);
@@ -159,6 +162,22 @@ export class RegistryClient {
     });
   }
 
+  /** The tags that fit the OCI grammar; the others are counted in a warning, never used. */
+  private validTags(tags: string[], repository: string): string[] {
+    const valid = tags.filter((tag) => TAG.test(tag));
+    const ignored = tags.length - valid.length;
+    if (ignored > 0) {
+      const example = tags.find((tag) => !TAG.test(tag)) ?? '';
+      this.log.warn(`registry ${this.endpoint.name}, repository ${repository}: ${ignored} tag(s) ignored, not valid OCI tags`, {
+        registry: this.endpoint.name,
+        repository,
+        ignoredTags: ignored,
+        example: JSON.stringify(example.slice(0, 64)),
+      });
+    }
+    return valid;
+  }
+
   /** Runs `work`, naming the repository in errors raised before it was known (the ping). */
   private async withinRepository<T>(repository: string, work: (scope: ErrorScope) => Promise<T>): Promise<T> {
     const scope: ErrorScope = { endpoint: this.endpoint, repository };
@@ -222,7 +241,7 @@ export class RegistryClient {
     const url = await this.manifestUrl(scope, repository, reference);
     const response = await this.send('manifest-get', repository, url, { accept: MANIFEST_ACCEPT });
     if (!response.ok) throw await this.failure(scope, response, `manifest ${reference}`);
-    const bytes = await readBody(scope, response, `manifest ${reference}`);
+    const bytes = await readBody(scope, response, `manifest ${reference}`, BODY_LIMITS.manifest);
     const digest = sha256Digest(bytes);
     if (reference.startsWith('sha256:') && reference !== digest) {
       throw new RegistryError(scope, `manifest ${reference}: the registry sent content with digest ${digest}`);
@@ -249,7 +268,7 @@ export class RegistryClient {
     const action = `image config ${digest}`;
     const response = await this.send('blob', repository, `${this.transport.baseUrl}/v2/${repository}/blobs/${digest}`);
     if (!response.ok) throw await this.failure(scope, response, action);
-    const bytes = await readBody(scope, response, action);
+    const bytes = await readBody(scope, response, action, BODY_LIMITS.imageConfig);
     if (digest.startsWith('sha256:') && sha256Digest(bytes) !== digest) {
       throw new RegistryError(scope, `${action}: the registry sent content with another digest`);
     }
@@ -270,17 +289,17 @@ function sha256Digest(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-async function readBody(scope: ErrorScope, response: Response, action: string): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_DOCUMENT_BYTES) {
-    await response.body?.cancel();
-    throw new RegistryError(scope, `${action}: ${declared} bytes is more than this client reads`);
-  }
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > MAX_DOCUMENT_BYTES) throw new RegistryError(scope, `${action}: more than this client reads`);
-  return bytes;
+function readBody(scope: ErrorScope, response: Response, action: string, limit: number): Promise<Buffer> {
+  return bounded(scope, action, () => readBodyLimited(response, limit));
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  return response.json().catch(() => undefined);
+/** Reading an answer: too large or broken off is a RegistryError naming the action. */
+async function bounded<T>(scope: ErrorScope, action: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new RegistryError(scope, `${action}: ${error.message}`);
+    throw new RegistryError(scope, `${action}: reading the answer failed: ${(error as Error).message}`, undefined, { cause: error });
+  }
 }
+

@@ -2,10 +2,14 @@
 // repository and the HTTP status; it never carries a credential or a token (and is redacted anyway).
 import type { Platform } from '../model';
 import { redact } from '../report/secrets';
+import { BODY_LIMITS, readTextPrefix } from './body-limit';
 import type { RegistryEndpoint } from './config';
 import { formatPlatform } from './platform';
 import { RegistryErrorBodySchema } from './schema';
 import type { Response } from 'undici';
+
+/** How much of a registry's own error text an error message shows. */
+const MAX_SHOWN_ERROR_CODES = 300;
 
 export interface ErrorScope {
   endpoint: RegistryEndpoint;
@@ -65,7 +69,7 @@ export async function errorFromResponse(
 
 async function registryErrorCodes(response: Response): Promise<string> {
   if (response.bodyUsed || !response.body) return '';
-  const text = await response.text().catch(() => '');
+  const text = await readTextPrefix(response, BODY_LIMITS.errorBody).catch(() => '');
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -74,9 +78,12 @@ async function registryErrorCodes(response: Response): Promise<string> {
   }
   const parsed = RegistryErrorBodySchema.safeParse(document);
   if (!parsed.success) return '';
-  return parsed.data.errors
-    .map((error) => [error.code, error.message].filter(Boolean).join(': '))
-    .filter(Boolean)
-    .join('; ')
-    .slice(0, 300);
+  // Redacted before it is cut: a cut through a secret would leave a part no redaction recognises.
+  const codes = redact(
+    parsed.data.errors
+      .map((error) => [error.code, error.message].filter(Boolean).join(': '))
+      .filter(Boolean)
+      .join('; '),
+  );
+  return codes.length > MAX_SHOWN_ERROR_CODES ? `${codes.slice(0, MAX_SHOWN_ERROR_CODES)}…` : codes;
 }

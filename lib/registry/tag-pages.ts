@@ -8,8 +8,9 @@ export interface TagPage {
   link: string | null;
 }
 
-/** A repository with more pages than this is refused rather than listed partially. */
+/** A repository with more pages or tags than this is refused rather than listed partially. */
 export const MAX_TAG_PAGES = 1000;
+export const MAX_TAGS = 100_000;
 
 export async function collectTagPages(
   firstUrl: string,
@@ -24,6 +25,7 @@ export async function collectTagPages(
     const fresh = tags.filter((tag) => !seen.has(tag));
     if (fresh.length === 0) break;
     for (const tag of fresh) seen.add(tag);
+    if (seen.size > MAX_TAGS) throw new Error(`more than ${MAX_TAGS} tags`);
     url = nextPageUrl(link, url) ?? (tags.length >= pageSize ? pageAfter(url, tags.at(-1) ?? '', pageSize) : undefined);
   }
   return [...seen];

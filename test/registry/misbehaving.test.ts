@@ -95,7 +95,7 @@ describe('unusual registries', () => {
       sendJson(response, 200, { name: 'team/app', tags: ['a', 'b'] }, { link: `<${other.url}/v2/team/app/tags/list?last=b>; rel="next"` });
     });
     const credentials = { username: 'u', password: 'link-test-password' };
-    const client = new RegistryClient({ endpoint: endpointFor(server.url), credentials, log: captureLog() });
+    const client = new RegistryClient({ endpoint: endpointFor(server.url, { insecure: true }), credentials, log: captureLog() });
     assert.deepEqual(await client.listTags('team/app'), ['a', 'b', 'c']);
     assert.equal(other.requests.length, 1);
     assert.equal(other.requests[0]?.authorization, undefined);

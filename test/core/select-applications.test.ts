@@ -20,3 +20,10 @@ test('name globs follow filepath.Match: any pattern may match', () => {
   assert.deepEqual(selectApplications(apps, ['team*'], quiet).map((a) => a.metadata.name), ['team-a', 'team-b']);
   assert.deepEqual(selectApplications(apps, ['team-[ab]'], quiet).map((a) => a.metadata.name), ['team-a', 'team-b']);
 });
+
+test('name globs are exactly Go filepath.Match: no `!` negation, `\\` escapes, classes', () => {
+  const apps = [app('web'), app('api'), app('!web'), app('web*'), app('web-b')];
+  assert.deepEqual(selectApplications(apps, ['!web'], quiet).map((a) => a.metadata.name), ['!web']);
+  assert.deepEqual(selectApplications(apps, ['web\\*'], quiet).map((a) => a.metadata.name), ['web*']);
+  assert.deepEqual(selectApplications(apps, ['web-[^a]'], quiet).map((a) => a.metadata.name), ['web-b']);
+});

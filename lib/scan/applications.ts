@@ -1,4 +1,4 @@
-// Which Applications this cycle looks at: opted in by `image-list`, and matching the name globs.
+// Which Applications this cycle looks at: matching the name globs, and for annotation mode opted in by `image-list`.
 // The label selector is applied by the API server in the list call.
 import { compileGoGlob } from '../match/go-glob';
 import type { Application, AppKey, Log } from '../model';
@@ -10,10 +10,9 @@ export function appKey(app: Application): AppKey {
   return `${app.metadata.namespace}/${app.metadata.name}`;
 }
 
-/** Presence of `image-list` opts in (its value is checked later, per image); no globs means every name. */
-export function selectApplications(apps: Application[], nameGlobs: string[], log: Log): Application[] {
-  const named = matchingNames(apps, nameGlobs, log);
-  return named.filter((app) => app.metadata.annotations?.[IMAGE_LIST_ANNOTATION] !== undefined);
+/** Presence of `image-list` opts an Application into annotation mode (its value is checked later, per image). */
+export function hasImageList(app: Application): boolean {
+  return app.metadata.annotations?.[IMAGE_LIST_ANNOTATION] !== undefined;
 }
 
 /** The applications whose name one of the globs (Go filepath.Match) matches; no globs: all of them. */

@@ -174,6 +174,7 @@ describe('ImageUpdater resources', () => {
     assert.equal(run.summary.errors, 0);
     assert.deepEqual(images(fixture.kube.application('cr-both', 'legacy')), [`${host}/acme/web:1.26.3`], 'annotation mode, as before');
     assert.deepEqual(images(fixture.kube.application('cr-both', 'moved')), [`${host}/acme/web:1.27.10`], 'the resource, not the annotations');
+    assert.equal(run.tally.registry.tags, 1, 'one tag list for the repository, whichever world tracks it');
   });
 
   test('useAnnotations: true drives the app by its annotations alone, ignoring the resource settings', async () => {

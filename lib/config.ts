@@ -1,5 +1,6 @@
 // The cycle's configuration, read once: from command-line flags for the CLI, and from the same
 // settings' environment variables (IMAGE_UPDATER_*) for the Lambda. Every flag has its twin here.
+import { BadGlobError, validateGoGlob } from './match/go-glob';
 import type { Platform } from './model';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -71,7 +72,7 @@ export function parseOptions(raw: RawOptions): CycleOptions {
   return {
     dryRun: bool('dryRun', raw.dryRun, false),
     applicationNamespace: single(raw.applicationNamespace),
-    matchApplicationName: list(raw.matchApplicationName),
+    matchApplicationName: nameGlobs(list(raw.matchApplicationName)),
     matchApplicationLabel: single(raw.matchApplicationLabel),
     registriesConfPath: single(raw.registriesConfPath),
     defaultPlatforms: platforms.length > 0 ? platforms.map(parseDefaultPlatform) : undefined,
@@ -94,6 +95,19 @@ function single(value: string | string[] | undefined): string | undefined {
 function list(value: string | string[] | undefined): string[] {
   const parts = Array.isArray(value) ? value : value === undefined ? [] : [value];
   return parts.flatMap((part) => part.split(',')).map((part) => part.trim()).filter((part) => part !== '');
+}
+
+/** Go filepath.Match globs, as the reference's --match-application-name; a malformed one stops the run. */
+function nameGlobs(globs: string[]): string[] {
+  for (const glob of globs) {
+    try {
+      validateGoGlob(glob);
+    } catch (error) {
+      if (error instanceof BadGlobError) throw new ConfigurationError(`${describe('matchApplicationName')}: ${error.message}`);
+      throw error;
+    }
+  }
+  return globs;
 }
 
 function describe(key: keyof typeof ENVIRONMENT): string {

@@ -12,7 +12,11 @@ import { loadRegistriesConf } from './registry/config';
 import { EndpointDirectory } from './registry/endpoints';
 import { CycleReport } from './report/cycle-report';
 import { RegistryAccess } from './resolve/registry-access';
-import { appKey, selectApplications } from './scan/applications';
+import { planCycle } from './imageupdater/plan';
+import { scanImageUpdaters } from './imageupdater/scan';
+import { writeImageUpdaterStatuses } from './imageupdater/status';
+import { ImageUpdatersApi } from './kube/imageupdaters';
+import { appKey, matchingNames } from './scan/applications';
 import { updateApplication } from './update-application';
 
 export interface CycleContext {
@@ -59,10 +63,16 @@ export async function runCycle(
     .catch((error: unknown) => {
       throw new CycleError(`cannot list Argo CD applications on ${kubeConfig.getCurrentCluster()?.server}: ${kubeErrorMessage(error)}`);
     });
-  const apps = selectApplications(listed, options.matchApplicationName, log);
-  log.debug(`${apps.length} of ${listed.length} applications carry an image-list annotation`, {
+  const imageUpdatersApi = new ImageUpdatersApi(kubeConfig, tally);
+  const imageUpdaters = await scanImageUpdaters(imageUpdatersApi, options.applicationNamespace, log).catch((error: unknown) => {
+    throw new CycleError(`cannot list ImageUpdater resources: ${kubeErrorMessage(error)}`);
+  });
+  const plan = planCycle(matchingNames(listed, options.matchApplicationName, log), imageUpdaters, { platforms: options.defaultPlatforms }, log);
+  const apps = plan.work;
+  log.debug(`${apps.length} of ${listed.length} applications are driven by annotations or ImageUpdater resources`, {
     listed: listed.length,
     selected: apps.length,
+    imageUpdaters: imageUpdaters.length,
   });
 
   const report = new CycleReport(log, options.dryRun);
@@ -76,18 +86,21 @@ export async function runCycle(
   const events = new KubeEvents(kubeConfig, tally);
   const services = { api, events, registries, options, report, log, scheduledAt: context.now ?? new Date() };
 
-  await mapLimited(apps, options.maxConcurrency, async (app) => {
+  for (const { app, reason } of plan.errors) report.record({ app, alias: '*', image: '*', outcome: 'error', reason });
+  await mapLimited(apps, options.maxConcurrency, async ({ app, settings }) => {
     const key: AppKey = appKey(app);
     if (context.deadline !== undefined && Date.now() >= context.deadline) {
       report.applicationNotReached(key);
       return;
     }
     try {
-      await updateApplication(app, services);
+      await updateApplication(app, services, settings);
     } catch (error) {
       report.record({ app: key, alias: '*', image: '*', outcome: 'error', reason: (error as Error).message });
     }
   });
+
+  if (!options.dryRun) await writeImageUpdaterStatuses(imageUpdatersApi, plan.outcomes, report, log);
 
   const summary = report.summary(Date.now() - started, tally.registryRequests);
   if (summary.notReached.length > 0) {

@@ -1,6 +1,6 @@
 // One Application through the cycle: annotations → due? → live images → resolution → one write.
 // Everything that goes wrong here is reported for this application only; the cycle goes on.
-import { blocksApplication, readApplicationSettings } from './annotations/settings';
+import { blocksApplication, readApplicationSettings, type ApplicationSettings } from './annotations/settings';
 import type { CycleOptions } from './config';
 import { formatImage, imageNameWithoutTag, tagWithDigest } from './image/reference';
 import { liveImageFor } from './image/liveness';
@@ -28,13 +28,17 @@ export interface CycleServices {
   scheduledAt: Date;
 }
 
-export async function updateApplication(app: Application, services: CycleServices): Promise<void> {
+/** `settings` come from an ImageUpdater resource, or by default from the app's annotations. */
+export async function updateApplication(
+  app: Application,
+  services: CycleServices,
+  settings: ApplicationSettings = readApplicationSettings(appKey(app), app.metadata.annotations ?? {}, {
+    platforms: services.options.defaultPlatforms,
+    secretNamespaces: services.options.secretNamespaces,
+  }),
+): Promise<void> {
   const { options, report, log } = services;
   const key = appKey(app);
-  const settings = readApplicationSettings(key, app.metadata.annotations ?? {}, {
-    platforms: options.defaultPlatforms,
-    secretNamespaces: options.secretNamespaces,
-  });
   for (const warning of settings.warnings) log.warn(warning, { app: key });
 
   const blockingError = settings.errors.some(blocksApplication);

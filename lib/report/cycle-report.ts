@@ -34,6 +34,11 @@ export class CycleReport {
     this.notReached.push(app);
   }
 
+  /** Applications the deadline left for the next run, so far. */
+  notReachedApplications(): readonly AppKey[] {
+    return this.notReached;
+  }
+
   /** `actionable` skips (a user must change something) are INFO; routine ones are DEBUG. */
   record(decision: Decision, options: { actionable?: boolean } = {}): void {
     this.decisions.push(decision);

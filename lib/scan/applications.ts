@@ -1,6 +1,6 @@
-// Which Applications this cycle looks at: opted in by `image-list`, and matching the name globs.
+// Which Applications this cycle looks at: matching the name globs, and for annotation mode opted in by `image-list`.
 // The label selector is applied by the API server in the list call.
-import picomatch from 'picomatch';
+import { compileGoGlob } from '../match/go-glob';
 import type { Application, AppKey, Log } from '../model';
 
 export const ANNOTATION_PREFIX = 'argocd-image-updater.argoproj.io/';
@@ -10,19 +10,21 @@ export function appKey(app: Application): AppKey {
   return `${app.metadata.namespace}/${app.metadata.name}`;
 }
 
-/** Presence of `image-list` opts in (its value is checked later, per image); no globs means every name. */
-export function selectApplications(apps: Application[], nameGlobs: string[], log: Log): Application[] {
+/** Presence of `image-list` opts an Application into annotation mode (its value is checked later, per image). */
+export function hasImageList(app: Application): boolean {
+  return app.metadata.annotations?.[IMAGE_LIST_ANNOTATION] !== undefined;
+}
+
+/** The applications whose name one of the globs (Go filepath.Match) matches; no globs: all of them. */
+export function matchingNames(apps: Application[], nameGlobs: string[], log: Log): Application[] {
+  if (nameGlobs.length === 0) return apps;
   const matchers = nameGlobs.flatMap((glob) => {
     try {
-      // Go filepath.Match semantics: `*` and `?` never cross `/`, no brace or extglob syntax.
-      return [picomatch(glob, { nobrace: true, noextglob: true, strictSlashes: true, dot: true })];
+      return [compileGoGlob(glob)];
     } catch (error) {
       log.warn(`invalid application name pattern ${JSON.stringify(glob)}: ${(error as Error).message}`, { pattern: glob });
       return [];
     }
   });
-  return apps.filter((app) => {
-    if (app.metadata.annotations?.[IMAGE_LIST_ANNOTATION] === undefined) return false;
-    return nameGlobs.length === 0 || matchers.some((matches) => matches(app.metadata.name));
-  });
+  return apps.filter((app) => matchers.some((matches) => matches(app.metadata.name)));
 }

@@ -238,6 +238,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     const clusterRole = documents.find((document) => document.kind === 'ClusterRole');
     assert.deepEqual(clusterRole?.rules?.map(({ apiGroups, resources, verbs }) => ({ apiGroups, resources, verbs })), [
       { apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['get', 'list', 'patch'] },
+      { apiGroups: ['argocd-image-updater.argoproj.io'], resources: ['imageupdaters'], verbs: ['get', 'list'] },
+      { apiGroups: ['argocd-image-updater.argoproj.io'], resources: ['imageupdaters/status'], verbs: ['update'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     ]);
     for (const binding of documents.filter((document) => document.kind.endsWith('Binding'))) {

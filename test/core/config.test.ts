@@ -64,4 +64,8 @@ test('a bad value names the variable and the value', () => {
   assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_SCHEDULE_MINUTES: '0' }), /IMAGE_UPDATER_SCHEDULE_MINUTES="0"/);
   assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_LOG_LEVEL: 'chatty' }), /IMAGE_UPDATER_LOG_LEVEL="CHATTY"/);
   assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_PLATFORMS: 'linux' }), /IMAGE_UPDATER_PLATFORMS: "linux"/);
+  assert.throws(
+    () => optionsFromEnv({ IMAGE_UPDATER_MATCH_APPLICATION_NAME: 'web-*,team-[' }),
+    /IMAGE_UPDATER_MATCH_APPLICATION_NAME: syntax error in pattern "team-\["/,
+  );
 });

@@ -30,7 +30,7 @@ export interface Fixture {
 
 export async function startFixture(): Promise<Fixture> {
   const registry = await startRegistry();
-  const kube = await startKubeApi({ tls: true });
+  const kube = await startKubeApi({ tls: true, imageUpdaterCrd: true });
   return {
     registry,
     kube,

@@ -31,7 +31,7 @@ export interface CrdNames {
   shortNames: string[];
 }
 
-export interface ApplicationCrd {
+export interface CustomResourceDefinition {
   group: string;
   version: string;
   names: CrdNames;
@@ -82,19 +82,23 @@ function validationSchema(node: unknown): unknown {
   return converted;
 }
 
-function loadCrd(): ApplicationCrd {
-  const crd: unknown = parse(readFileSync(CRD_PATH, 'utf8'));
+export type ApplicationCrd = CustomResourceDefinition;
+
+/** A CRD from test/fixtures; `useDefaults` applies the schema's `default`s as kube-apiserver does. */
+export function loadCrd(path = CRD_PATH, options: { useDefaults?: boolean } = {}): CustomResourceDefinition {
+  const crd: unknown = parse(readFileSync(path, 'utf8'));
   if (!isJsonObject(crd) || !isJsonObject(crd.spec) || !Array.isArray(crd.spec.versions)) {
-    throw new Error(`${CRD_PATH} is not a CustomResourceDefinition`);
+    throw new Error(`${path} is not a CustomResourceDefinition`);
   }
   const version: unknown = crd.spec.versions.find((candidate) => isJsonObject(candidate) && candidate.storage === true);
   const schema = isJsonObject(version) && isJsonObject(version.schema) ? version.schema.openAPIV3Schema : undefined;
   if (!isJsonObject(version) || typeof version.name !== 'string' || !isJsonObject(schema)) {
-    throw new Error(`${CRD_PATH} has no storage version with an openAPIV3Schema`);
+    throw new Error(`${path} has no storage version with an openAPIV3Schema`);
   }
   const ajv = new Ajv({
     strict: false,
     allErrors: true,
+    useDefaults: options.useDefaults ?? false,
     formats: { int64: true, int32: true, 'date-time': RFC3339 },
     // Compiling the 400 kB schema without ajv's code optimisation takes a third of the time.
     code: { optimize: false },
@@ -133,7 +137,7 @@ function prune(value: unknown, schema: SchemaNode, path: string, pruned: string[
   return isJsonObject(value) ? pruneObject(value, schema, path, pruned) : value;
 }
 
-function pruneObject(value: JsonObject, schema: SchemaNode, path: string, pruned: string[]): JsonObject {
+export function pruneObject(value: JsonObject, schema: SchemaNode, path: string, pruned: string[]): JsonObject {
   const keepsUnknown = schema['x-kubernetes-preserve-unknown-fields'] === true;
   const additional = schema.additionalProperties;
   const result: JsonObject = {};
@@ -177,7 +181,7 @@ function locate(root: unknown, instancePath: string): { path: string; value: unk
 }
 
 /** One ajv error worded as kube-openapi's validator and apiextensions' ValidateCustomResource word it. */
-function toFieldError(error: ErrorObject, object: JsonObject): FieldError {
+export function toFieldError(error: ErrorObject, object: JsonObject): FieldError {
   const { path, value } = locate(object, error.instancePath);
   const param = (name: string) => String(error.params[name]);
   switch (error.keyword) {
@@ -223,7 +227,11 @@ export interface Admission {
 
 /** Prunes and validates an Application the way kube-apiserver does on create, update and patch. */
 export function admitApplication(candidate: JsonObject): Admission {
-  const crd = applicationCrd();
+  return admitCustomResource(applicationCrd(), candidate);
+}
+
+/** Prunes, defaults (when the CRD was loaded so) and validates a custom resource against its schema. */
+export function admitCustomResource(crd: CustomResourceDefinition, candidate: JsonObject): Admission {
   const unknownFields: string[] = [];
   // `metadata` is ObjectMeta, not described by the CRD schema (it only says `type: object`).
   const { metadata, ...described } = candidate;

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { admitApplication, applicationCrd } from './application-schema';
 import { isJsonObject, kubeTimestamp, objectAt, stringAt, wireCopy, type JsonObject } from './json';
+import { ImageUpdaterStore } from './imageupdaters';
 import { LabelSelectorError, parseLabelSelector, type LabelMatcher } from './label-selector';
 import {
   alreadyExists,
@@ -133,6 +134,16 @@ export class Cluster {
   private readonly listSnapshots = new Map<string, Entry[]>();
   private readonly changesAfterGet = new Map<string, ConcurrentChange>();
   private readonly changesAfterList = new Map<string, ConcurrentChange>();
+  /** Argo CD Image Updater v1.x's CRD, when installed. */
+  imageUpdaters?: ImageUpdaterStore;
+
+  installImageUpdaterCrd(): ImageUpdaterStore {
+    this.imageUpdaters ??= new ImageUpdaterStore(
+      () => this.nextResourceVersion(),
+      () => String(this.revision),
+    );
+    return this.imageUpdaters;
+  }
 
   private nextResourceVersion(): string {
     this.revision += 1;

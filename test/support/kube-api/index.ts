@@ -74,6 +74,21 @@ export interface KubeApiOptions {
   tokens?: string[] | ((token: string) => boolean);
   applications?: Application[];
   secrets?: SecretSeed[];
+  /** Install Argo CD Image Updater v1.x's CRD (implied by `imageUpdaters`). Default: not installed, a 404. */
+  imageUpdaterCrd?: boolean;
+  /** ImageUpdater resources to store (validated against the CRD, defaults applied). */
+  imageUpdaters?: unknown[];
+  /** Resources RBAC denies to every token, e.g. `imageupdaters` or `imageupdaters/status`: a 403. */
+  forbidden?: string[];
+}
+
+/** An ImageUpdater as the double stores it. */
+export interface StoredImageUpdater {
+  apiVersion: string;
+  kind: 'ImageUpdater';
+  metadata: { name: string; namespace: string; uid: string; resourceVersion: string; generation: number; labels?: Record<string, string> };
+  spec: Record<string, unknown>;
+  status?: Record<string, unknown>;
 }
 
 export interface KubeApiDouble {
@@ -90,6 +105,9 @@ export interface KubeApiDouble {
   /** Creates or replaces an Application as another client would (validated, new resourceVersion). */
   setApplication(application: Application): StoredApplication;
   events(): KubeEvent[];
+  imageUpdater(namespace: string, name: string): StoredImageUpdater | undefined;
+  /** Creates or replaces an ImageUpdater (spec, and status when given) as another client would. */
+  setImageUpdater(imageUpdater: unknown): StoredImageUpdater;
   requests(): RecordedRequest[];
   /** The next request with this method and path (exact, or matching the RegExp) fails with `status`. */
   failNext(method: string, path: string | RegExp, status: number, body?: unknown): void;
@@ -130,6 +148,13 @@ function isKubeEvent(value: unknown): value is KubeEvent {
 function asStoredApplication(object: JsonObject): StoredApplication {
   if (!isStoredApplication(object)) throw new Error(`not a stored Application: ${JSON.stringify(object)}`);
   return object;
+}
+
+function asStoredImageUpdater(object: JsonObject): StoredImageUpdater {
+  if (!hasStoredMetadata(object) || object.kind !== 'ImageUpdater' || !isJsonObject(object.spec)) {
+    throw new Error(`not a stored ImageUpdater: ${JSON.stringify(object)}`);
+  }
+  return object as unknown as StoredImageUpdater;
 }
 
 function asKubeEvent(object: JsonObject): KubeEvent {
@@ -175,6 +200,11 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   const cluster = new Cluster();
   for (const application of options.applications ?? []) cluster.putApplication(application);
   for (const secret of options.secrets ?? []) cluster.putSecret(secret);
+  if (options.imageUpdaterCrd || options.imageUpdaters) {
+    const store = cluster.installImageUpdaterCrd();
+    for (const imageUpdater of options.imageUpdaters ?? []) store.put(imageUpdater);
+  }
+  const rbac = { user: 'system:serviceaccount:argocd:image-updater', forbidden: options.forbidden ?? [] };
 
   const randomToken = randomBytes(24).toString('hex');
   const { tokens } = options;
@@ -214,6 +244,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
           cluster,
           {
             method,
+            rbac,
             segments: url.pathname.split('/').filter(Boolean).map(decodeURIComponent),
             query: url.searchParams,
             mediaType: (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '',
@@ -281,6 +312,11 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     applications: () => cluster.allApplications().map(asStoredApplication),
     setApplication: (application) => asStoredApplication(cluster.putApplication(application)),
     events: () => cluster.allEvents().map(asKubeEvent),
+    imageUpdater(namespace, name) {
+      const stored = cluster.imageUpdaters?.peek(namespace, name);
+      return stored && asStoredImageUpdater(stored);
+    },
+    setImageUpdater: (imageUpdater) => asStoredImageUpdater(cluster.installImageUpdaterCrd().put(imageUpdater)),
     requests: () => structuredClone(recorded),
     failNext(method, path, status, body) {
       failures.push({ method: method.toUpperCase(), path, response: { status, body: body ?? genericStatus(status) } });

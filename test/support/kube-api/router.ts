@@ -3,11 +3,15 @@
 import { applicationCrd } from './application-schema';
 import { APPLICATIONS, type Cluster, type ListOptions, type WriteResult } from './cluster';
 import { isJsonObject, type JsonObject } from './json';
+import { IMAGE_UPDATER_GROUP, IMAGE_UPDATERS, type ImageUpdaterStore } from './imageupdaters';
+import { imageUpdaterCrd } from './imageupdater-schema';
 import { applyJsonPatch, applyMergePatch, JsonPatchApplyError, JsonPatchDecodeError } from './patch';
-import { badRequest, methodNotAllowed, pathNotFound, patchNotApplied, unsupportedMediaType } from './status';
+import { badRequest, forbidden, methodNotAllowed, pathNotFound, patchNotApplied, unsupportedMediaType } from './status';
 
 export interface ApiRequest {
   method: string;
+  /** Whom RBAC denies what: the user, and the `resource` or `resource/subresource` names refused. */
+  rbac?: { user: string; forbidden: readonly string[] };
   /** Decoded path segments. */
   segments: string[];
   query: URLSearchParams;
@@ -58,8 +62,8 @@ function coreResources(): JsonObject {
   };
 }
 
-function argoGroup(): JsonObject {
-  const { group, version } = applicationCrd();
+function argoGroup(crd: { group: string; version: string } = applicationCrd()): JsonObject {
+  const { group, version } = crd;
   const groupVersion = { groupVersion: `${group}/${version}`, version };
   return { name: group, versions: [groupVersion], preferredVersion: groupVersion };
 }
@@ -83,9 +87,29 @@ function argoResources(): JsonObject {
   };
 }
 
-function discovery(segments: string[], serverAddress: string): unknown {
+function imageUpdaterResources(): JsonObject {
+  const { group, version, names } = imageUpdaterCrd();
+  const resource = { name: names.plural, singularName: names.singular, namespaced: true, kind: names.kind };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: `${group}/${version}`,
+    resources: [
+      { ...resource, verbs: ALL_VERBS },
+      { ...resource, name: `${names.plural}/status`, singularName: '', verbs: ['get', 'patch', 'update'] },
+    ],
+  };
+}
+
+function discovery(segments: string[], serverAddress: string, imageUpdatersServed: boolean): unknown {
   const { group, version } = applicationCrd();
   const path = segments.join('/');
+  if (imageUpdatersServed) {
+    const crd = imageUpdaterCrd();
+    if (path === 'apis') return { kind: 'APIGroupList', apiVersion: 'v1', groups: [argoGroup(), argoGroup(crd)] };
+    if (path === `apis/${crd.group}`) return { kind: 'APIGroup', apiVersion: 'v1', ...argoGroup(crd) };
+    if (path === `apis/${crd.group}/${crd.version}`) return imageUpdaterResources();
+  }
   if (path === 'version') return SERVED_VERSION;
   if (path === 'api') {
     return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
@@ -193,10 +217,46 @@ function applications(cluster: Cluster, request: ApiRequest, namespace: string |
   }
 }
 
+const VERBS: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
+function imageUpdaters(store: ImageUpdaterStore, request: ApiRequest, path: (string | undefined)[]): ApiResponse {
+  const { method } = request;
+  const [first, namespace, plural, name, subresource, ...extra] = path;
+  const all = first === IMAGE_UPDATERS.resource && namespace === undefined;
+  if (!all && !(first === 'namespaces' && namespace && plural === IMAGE_UPDATERS.resource && extra.length === 0)) throw pathNotFound();
+  if (subresource !== undefined && subresource !== 'status') throw pathNotFound();
+  const verb = name === undefined && method === 'GET' ? 'list' : (VERBS[method] ?? method.toLowerCase());
+  const resource = subresource ? `${IMAGE_UPDATERS.resource}/${subresource}` : IMAGE_UPDATERS.resource;
+  if (request.rbac?.forbidden.includes(resource)) {
+    throw forbidden(request.rbac.user, verb, { ...IMAGE_UPDATERS, resource }, all ? undefined : namespace, name);
+  }
+  if (all || name === undefined) {
+    const ns = all ? undefined : namespace;
+    if (method === 'GET') {
+      const options = listOptions(request.query, ns);
+      if (options.limit || options.continueToken) throw badRequest('paging ImageUpdaters is not implemented by the kube-api double');
+      return { status: 200, body: store.list(ns, options.labelSelector) };
+    }
+    if (method === 'POST' && ns) return written(201, store.create(ns, decodeBody(request)));
+    return notServed(request);
+  }
+  const part = subresource === 'status' ? 'status' : 'main';
+  switch (method) {
+    case 'GET':
+      return { status: 200, body: store.get(namespace ?? '', name) };
+    case 'PUT':
+      return written(200, store.replace(namespace ?? '', name, decodeBody(request), part));
+    case 'PATCH':
+      return written(200, store.patch(namespace ?? '', name, patchChange(request), part));
+    default:
+      return notServed(request);
+  }
+}
+
 /** Answers one authenticated request; failures are thrown as StatusError. */
 export function route(cluster: Cluster, request: ApiRequest, serverAddress: string): ApiResponse {
   const { segments, method } = request;
-  const discovered = discovery(segments, serverAddress);
+  const discovered = discovery(segments, serverAddress, cluster.imageUpdaters !== undefined);
   if (discovered !== undefined) return method === 'GET' ? { status: 200, body: discovered } : notServed(request);
 
   const { group, version } = applicationCrd();
@@ -207,6 +267,9 @@ export function route(cluster: Cluster, request: ApiRequest, serverAddress: stri
     if (first === 'namespaces' && namespace && plural === APPLICATIONS.resource && extra.length === 0) {
       return applications(cluster, request, namespace, name);
     }
+  }
+  if (root === 'apis' && rest[0] === IMAGE_UPDATER_GROUP && rest[1] === 'v1alpha1' && cluster.imageUpdaters) {
+    return imageUpdaters(cluster.imageUpdaters, request, rest.slice(2));
   }
   if (root === 'api' && rest[0] === 'v1' && rest[1] === 'namespaces' && rest[2] && rest.length <= 5) {
     const [, , namespace = '', resource, name] = rest;

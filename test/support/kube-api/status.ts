@@ -92,6 +92,17 @@ export function conflict(resource: GroupResource, name: string): StatusError {
   );
 }
 
+/** RBAC denied the request, worded as kube-apiserver's authorization filter words it. */
+export function forbidden(user: string, verb: string, resource: GroupResource, namespace: string | undefined, name?: string): StatusError {
+  const scope = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
+  const [plural, subresource] = resource.resource.split('/');
+  const target = subresource ? `resource "${plural}/${subresource}"` : `resource "${plural}"`;
+  const message =
+    `${qualified({ ...resource, resource: plural ?? resource.resource })}${name ? ` "${name}"` : ''} is forbidden: ` +
+    `User "${user}" cannot ${verb} ${target} in API group "${resource.group}" ${scope}`;
+  return new StatusError(status(403, 'Forbidden', message, { ...(name ? { name } : {}), group: resource.group, kind: plural }));
+}
+
 export function badRequest(message: string): StatusError {
   return new StatusError(status(400, 'BadRequest', message));
 }
@@ -128,7 +139,7 @@ export function patchNotApplied(): StatusError {
   return new StatusError(status(422, 'Invalid', 'the server rejected our request due to an error in our request', {}));
 }
 
-export type FieldErrorType = 'FieldValueInvalid' | 'FieldValueRequired';
+export type FieldErrorType = 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueDuplicate';
 
 /** One k8s.io/apimachinery/pkg/util/validation/field.Error. */
 export interface FieldError {
@@ -145,8 +156,20 @@ function renderBadValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A list-map key as Go's %#v prints a map[string]interface{}: `map[string]interface {}{"k":"v"}`. */
+function renderGoMap(value: unknown): string {
+  const entries = typeof value === 'object' && value !== null ? Object.entries(value) : [];
+  return `map[string]interface {}{${entries.map(([key, member]) => `${JSON.stringify(key)}:${JSON.stringify(member)}`).join(', ')}}`;
+}
+
+function fieldErrorHead(error: FieldError): string {
+  if (error.type === 'FieldValueRequired') return 'Required value';
+  if (error.type === 'FieldValueDuplicate') return `Duplicate value: ${renderGoMap(error.badValue)}`;
+  return `Invalid value: ${renderBadValue(error.badValue)}`;
+}
+
 function fieldErrorBody(error: FieldError): string {
-  const head = error.type === 'FieldValueRequired' ? 'Required value' : `Invalid value: ${renderBadValue(error.badValue)}`;
+  const head = fieldErrorHead(error);
   return error.detail ? `${head}: ${error.detail}` : head;
 }
 

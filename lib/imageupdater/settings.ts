@@ -1,0 +1,263 @@
+// An ImageUpdater's settings for one Application, in the same `ApplicationSettings` the annotations
+// give, so the rest of the cycle drives both alike. `commonUpdateSettings` merge field by field,
+// spec → applicationRef → image, the most specific set field winning (lists replaced whole);
+// `writeBackConfig` merges spec → applicationRef; with `useAnnotations: true` the Application's
+// own annotations are the settings and the resource's other settings are ignored. Pure: no I/O.
+import { compileAllowTags } from '../annotations/allow-tags';
+import { parseImageListEntry } from '../annotations/image-list';
+import { parsePlatforms } from '../annotations/platforms';
+import { readApplicationSettings, type ApplicationSettings, type SettingsDefaults } from '../annotations/settings';
+import { parseUpdateStrategy } from '../annotations/update-strategy';
+import { AnnotationError, type AppKey, type ImageSpecification, type WriteBackSettings } from '../model';
+import { isValidGlob } from '../policy/filters';
+import { semverConstraintError } from '../policy/semver-constraint';
+import type { ApplicationRef, CommonUpdateSettings, ImageConfig, ImagesVerification, ImageUpdater, ImageUpdaterSpec, WriteBackConfig } from './resource';
+
+/** A bad ImageUpdater field, for one Application: the message names the app, the resource, the field and the value. */
+export class ImageUpdaterSettingError extends AnnotationError {
+  constructor(app: AppKey, field: string, value: string, reason: string, alias?: string) {
+    super(app, field, value, reason, alias);
+    this.name = 'ImageUpdaterSettingError';
+    this.message = `application ${app}: ${field}=${JSON.stringify(value)}: ${reason}`;
+  }
+}
+
+/** What a ref makes of an Application. */
+export type RefSettings =
+  | { kind: 'settings'; settings: ApplicationSettings }
+  /** The ref cannot drive this app (useAnnotations without `image-list`): the next matching ref is tried. */
+  | { kind: 'fall-through'; reason: string }
+  /** A problem that concerns the whole app (where to write): nothing is written. */
+  | { kind: 'error'; reason: string };
+
+export interface RefContext {
+  imageUpdater: ImageUpdater;
+  spec: ImageUpdaterSpec;
+  ref: ApplicationRef;
+  /** The ref's position in spec.applicationRefs. */
+  index: number;
+  app: AppKey;
+  annotations: Record<string, string>;
+  defaults: SettingsDefaults;
+}
+
+export function settingsForApplication(context: RefContext): RefSettings {
+  const { imageUpdater, spec, ref, index, app } = context;
+  const where = `ImageUpdater ${imageUpdater.key} spec.applicationRefs[${index}]`;
+  if (ref.useAnnotations) {
+    const settings = readApplicationSettings(app, context.annotations, context.defaults);
+    if (!Object.hasOwn(context.annotations, 'argocd-image-updater.argoproj.io/image-list')) {
+      return { kind: 'fall-through', reason: `${where} has useAnnotations: true but the application has no image-list annotation` };
+    }
+    return { kind: 'settings', settings: refusingForeignPullSecrets(settings, app, imageUpdater.namespace) };
+  }
+
+  const writeBack = readWriteBackConfig(mergeWriteBack(spec.writeBackConfig, ref.writeBackConfig), imageUpdater.namespace);
+  if ('error' in writeBack) return { kind: 'error', reason: `application ${app}: ${where}: writeBackConfig: ${writeBack.error}` };
+
+  const errors: AnnotationError[] = [];
+  const warnings: string[] = [];
+  const images: ImageSpecification[] = [];
+  (ref.images ?? []).forEach((image, imageIndex) => {
+    const path = `${where}.images[${imageIndex}]`;
+    const levels: Level[] = [
+      { path: 'ImageUpdater ' + imageUpdater.key + ' spec', settings: spec.commonUpdateSettings },
+      { path: where, settings: ref.commonUpdateSettings },
+      { path, settings: image.commonUpdateSettings },
+    ];
+    const verification = image.imagesVerification ?? ref.imagesVerification ?? spec.imagesVerification;
+    const built = buildImage({ app, image, path, levels, verification, namespace: imageUpdater.namespace, defaults: context.defaults });
+    errors.push(...built.errors);
+    warnings.push(...built.warnings);
+    if (built.spec) images.push(built.spec);
+  });
+  return { kind: 'settings', settings: { images, errors, writeBack: writeBack.writeBack, warnings } };
+}
+
+/** One level of `commonUpdateSettings` and where it is written. */
+interface Level {
+  path: string;
+  settings?: CommonUpdateSettings;
+}
+
+/** The most specific level that sets `field`, with its value. */
+function pick<K extends keyof CommonUpdateSettings>(levels: Level[], field: K): { value: NonNullable<CommonUpdateSettings[K]>; field: string } | undefined {
+  for (const level of [...levels].reverse()) {
+    const value = level.settings?.[field];
+    if (value !== undefined) return { value: value as NonNullable<CommonUpdateSettings[K]>, field: `${level.path}.commonUpdateSettings.${field}` };
+  }
+  return undefined;
+}
+
+interface ImageInput {
+  app: AppKey;
+  image: ImageConfig;
+  path: string;
+  levels: Level[];
+  verification?: ImagesVerification;
+  namespace: string;
+  defaults: SettingsDefaults;
+}
+
+interface BuiltImage {
+  spec?: ImageSpecification;
+  errors: AnnotationError[];
+  warnings: string[];
+}
+
+function buildImage(input: ImageInput): BuiltImage {
+  const { app, image, path, levels } = input;
+  const alias = image.alias;
+  const errors: AnnotationError[] = [];
+  const warnings: string[] = [];
+  const fail = (field: string, value: string, reason: string) => errors.push(new ImageUpdaterSettingError(app, field, value, reason, alias));
+
+  let entry;
+  try {
+    entry = parseImageListEntry(`${alias}=${image.imageName}`);
+  } catch (error) {
+    fail(`${path}.imageName`, image.imageName, (error as Error).message);
+    return { errors, warnings };
+  }
+  const strategySetting = pick(levels, 'updateStrategy');
+  const { strategy, warning } = parseUpdateStrategy(strategySetting?.value ?? '');
+  if (warning && strategySetting) warnings.push(`application ${app}: ${strategySetting.field}: ${warning}`);
+
+  const constraint = entry.constraint;
+  if (strategy === 'semver' && constraint) {
+    const reason = semverConstraintError(constraint);
+    if (reason) fail(`${path}.imageName`, image.imageName, `invalid semver constraint ${JSON.stringify(constraint)}: ${reason}`);
+  }
+  if (strategy === 'digest' && !constraint) {
+    fail(strategySetting?.field ?? `${path}.imageName`, strategySetting?.value ?? image.imageName, "cannot use update strategy 'digest' without a version constraint (the tag part of imageName)");
+  }
+
+  const allowTags = pick(levels, 'allowTags');
+  const allowed = compileAllowTags(allowTags?.value ?? '');
+  if ('error' in allowed) fail(allowTags?.field ?? 'allowTags', allowTags?.value ?? '', allowed.error);
+
+  const ignoreSetting = pick(levels, 'ignoreTags');
+  const ignoreTags = (ignoreSetting?.value ?? []).map((glob) => glob.trim()).filter((glob) => glob !== '');
+  for (const glob of ignoreTags.filter((glob) => !isValidGlob(glob))) {
+    warnings.push(`application ${app}: ${ignoreSetting?.field}: glob ${JSON.stringify(glob)} is malformed and ignores nothing`);
+  }
+
+  let platforms = input.defaults.platforms;
+  const platformSetting = pick(levels, 'platforms');
+  if (platformSetting && platformSetting.value.length > 0) {
+    const parsed = parsePlatforms(platformSetting.value.join(','));
+    if ('error' in parsed) fail(platformSetting.field, platformSetting.value.join(','), parsed.error);
+    else platforms = parsed.platforms;
+  }
+
+  const pullSecret = pick(levels, 'pullSecret');
+  const foreign = pullSecret && foreignNamespace(pullSecret.value, input.namespace);
+  if (pullSecret && foreign) fail(pullSecret.field, pullSecret.value, foreign);
+
+  const targets = image.manifestTargets;
+  if (targets?.plugin) {
+    fail(`${path}.manifestTargets.plugin`, JSON.stringify(targets.plugin), 'Plugin manifest targets are not supported yet');
+  }
+  if (input.verification && input.verification.enabled !== false) {
+    // Never write an image whose signature was asked for and not checked.
+    fail(`${path}.imagesVerification`, JSON.stringify(input.verification), 'signature verification is not supported yet; the image is not updated');
+  }
+  if (errors.length > 0) return { errors, warnings };
+
+  const helm = targets?.helm;
+  return {
+    errors,
+    warnings,
+    spec: {
+      alias,
+      hasAlias: true,
+      image: { registry: entry.image.registry, name: entry.image.name },
+      strategy,
+      ...(constraint && { constraint }),
+      ...(allowTags?.value && { allowTags: allowTags.value }),
+      allowsTag: 'matcher' in allowed ? allowed.matcher : () => false,
+      ignoreTags,
+      ...(platforms && { platforms }),
+      forceUpdate: pick(levels, 'forceUpdate')?.value ?? false,
+      ...(pullSecret?.value && { pullSecret: pullSecret.value }),
+      helm: {
+        imageName: helm?.name || 'image.name',
+        imageTag: helm?.tag || 'image.tag',
+        ...(helm?.spec && { imageSpec: helm.spec }),
+      },
+      ...(targets?.kustomize?.name && { kustomizeImageName: targets.kustomize.name }),
+    },
+  };
+}
+
+/**
+ * Since v1.3 a pull secret must live in the Application's namespace (the resource's): checked here,
+ * before anything is read. `env:` and `ext:` name no namespace. Returns the reason, or undefined.
+ */
+export function foreignNamespace(reference: string, namespace: string): string | undefined {
+  const match = /^(?:[^=:]+=)?(pullsecret|secret):([^/#]*)(\/)?/.exec(reference.trim());
+  if (!match) return undefined;
+  const [, kind, secretNamespace, slash] = match;
+  if (!slash) return `expected ${kind}:<namespace>/<name>${kind === 'secret' ? '#<field>' : ''}`;
+  if (secretNamespace !== namespace) {
+    return `pull secret namespace '${secretNamespace}' differs from the application's namespace '${namespace}'; the secret is not read`;
+  }
+  return undefined;
+}
+
+/** useAnnotations: the same namespace rule for the app's `pull-secret` annotations. */
+function refusingForeignPullSecrets(settings: ApplicationSettings, app: AppKey, namespace: string): ApplicationSettings {
+  const errors = [...settings.errors];
+  const images = settings.images.filter((image) => {
+    const reason = image.pullSecret === undefined ? undefined : foreignNamespace(image.pullSecret, namespace);
+    if (reason) errors.push(new ImageUpdaterSettingError(app, `pull secret of ${image.alias}`, image.pullSecret ?? '', reason, image.alias));
+    return !reason;
+  });
+  return { ...settings, images, errors };
+}
+
+function mergeWriteBack(spec: WriteBackConfig | undefined, ref: WriteBackConfig | undefined): WriteBackConfig {
+  const specGit = spec?.gitConfig;
+  const refGit = ref?.gitConfig;
+  // Field by field; a ref's pullRequest replaces the spec's whole.
+  const gitConfig = specGit || refGit ? { ...specGit, ...refGit } : undefined;
+  const method = ref?.method ?? spec?.method;
+  return { ...(method && { method }), ...(gitConfig && { gitConfig }) };
+}
+
+/** `argocd` (default), `git` (= `git:repocreds`), `git:secret:[<namespace>/]<name>` in the resource's namespace. */
+function readWriteBackConfig(config: WriteBackConfig, namespace: string): { writeBack: WriteBackSettings } | { error: string } {
+  const method = config.method ?? 'argocd';
+  if (method === 'argocd') return { writeBack: { method: 'argocd' } };
+  const credentials = method === 'git' ? 'repocreds' : method.startsWith('git:') ? method.slice(4) : undefined;
+  if (credentials === undefined) return { error: `method ${JSON.stringify(method)}: expected argocd, git or git:<credentials>` };
+  let resolved: string;
+  if (credentials === 'repocreds') {
+    resolved = credentials;
+  } else if (credentials.startsWith('secret:')) {
+    const [first, second, ...extra] = credentials.slice('secret:'.length).split('/');
+    const secretNamespace = second === undefined ? namespace : first;
+    const name = second ?? first;
+    if (!name || extra.length > 0) return { error: `method ${JSON.stringify(method)}: expected git:secret:[<namespace>/]<name>` };
+    if (secretNamespace !== namespace) {
+      return { error: `method ${JSON.stringify(method)}: the git secret's namespace '${secretNamespace}' differs from the ImageUpdater's '${namespace}'` };
+    }
+    resolved = `secret:${secretNamespace}/${name}`;
+  } else {
+    return { error: `method ${JSON.stringify(method)}: unknown git credentials; expected git:repocreds or git:secret:<name>` };
+  }
+  const git = config.gitConfig;
+  if (git?.pullRequest) return { error: 'gitConfig.pullRequest: pull requests are not supported' };
+  if (git?.branch !== undefined && git.branch.trim().split(':').length > 2) {
+    return { error: `gitConfig.branch ${JSON.stringify(git.branch)}: expected <base>[:<write-branch>]` };
+  }
+  return {
+    writeBack: {
+      method: 'git',
+      credentials: resolved,
+      ...(git?.repository !== undefined && { repository: git.repository }),
+      ...(git?.branch !== undefined && { branch: git.branch }),
+      ...(git?.writeBackTarget !== undefined && { target: git.writeBackTarget }),
+    },
+  };
+}

@@ -1,5 +1,6 @@
-// The scheduled Lambda: one update cycle per configured EKS cluster, one cluster after the other.
-// Thin by design: configuration, credentials and the deadline here; the cycle lives in lib/.
+// The scheduled Lambda: one update cycle per configured EKS cluster, a few clusters at a time,
+// each isolated from the others' failures. Thin by design: configuration, credentials and the
+// run's budget here; the cycle lives in lib/.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -7,11 +8,14 @@ import { CLUSTERS_VARIABLE, clustersFromEnv, type ClusterTarget } from '../lib/c
 import { clusterKubeConfig, type ClusterConnectionOptions } from '../lib/credentials/eks-cluster';
 import { optionsFromEnv, type CycleOptions } from '../lib/config';
 import { runCycle } from '../lib/cycle';
+import { lambdaBudget, type RunBudget } from '../lib/deadline';
 import { kubeconfigPath, loadKubeConfig } from '../lib/kube/kubeconfig';
+import { mapLimited } from '../lib/map-limited';
 import type { CycleSummary } from '../lib/model';
 import { createLogger, type AppLogger } from '../lib/report/logger';
 import { publishCycleMetrics } from '../lib/report/metrics';
 import { redact } from '../lib/report/secrets';
+import { RegistryWork } from '../lib/resolve/registry-work';
 
 export type ClusterOutcome = { cluster: string; summary: CycleSummary } | { cluster: string; error: string };
 
@@ -25,11 +29,8 @@ export interface HandlerDependencies {
   connection?: ClusterConnectionOptions;
 }
 
-/**
- * Time kept back from the Lambda timeout: no application is started later than this before it,
- * so the one in progress can finish its registry calls and its patch.
- */
-const DEADLINE_MARGIN_MS = 10_000;
+/** Clusters whose cycles run at the same time; each runs up to IMAGE_UPDATER_MAX_CONCURRENCY applications. */
+const CLUSTER_CONCURRENCY = 4;
 
 /** What a manual invocation may change, e.g. `{"dryRun": true, "clusters": ["staging"]}`. */
 const manualOverrides = z.strictObject({
@@ -65,7 +66,7 @@ export function createHandler(dependencies: HandlerDependencies = {}) {
   let settings: Settings | undefined; // read once per cold start
 
   return async function updateImages(event: unknown, context: Context): Promise<UpdateImagesResult> {
-    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+    const budget = lambdaBudget(() => context.getRemainingTimeInMillis());
     settings ??= readSettings(dependencies.env ?? process.env);
     const { log } = settings;
     log.powertools.addContext(context);
@@ -75,10 +76,11 @@ export function createHandler(dependencies: HandlerDependencies = {}) {
     const clusters = only ? selectClusters(settings.clusters, only) : settings.clusters;
     if (only || Object.keys(optionOverrides).length > 0) log.info('manual run with overrides', { overrides });
 
-    const outcomes: ClusterOutcome[] = [];
-    for (const cluster of clusters) {
-      outcomes.push(await updateCluster(cluster, options, { log: log.child({ cluster: cluster.name }), deadline, scheduledAt, dependencies }));
-    }
+    // One tag list per (registry, repository, credentials) in this invocation, whatever the clusters.
+    const registryWork = new RegistryWork();
+    const outcomes = await mapLimited(clusters, CLUSTER_CONCURRENCY, (cluster) =>
+      updateCluster(cluster, options, { log: log.child({ cluster: cluster.name }), budget, registryWork, scheduledAt, dependencies }),
+    );
     return { clusters: outcomes };
   };
 }
@@ -89,12 +91,13 @@ export const handler = createHandler();
 async function updateCluster(
   cluster: Cluster,
   options: CycleOptions,
-  run: { log: AppLogger; deadline: number; scheduledAt?: Date; dependencies: HandlerDependencies },
+  run: { log: AppLogger; budget: RunBudget; registryWork: RegistryWork; scheduledAt?: Date; dependencies: HandlerDependencies },
 ): Promise<ClusterOutcome> {
   const started = Date.now();
   try {
-    const kubeConfig = await connect(cluster, run.dependencies);
-    const summary = await runCycle(kubeConfig, options, { log: run.log, deadline: run.deadline, now: run.scheduledAt });
+    const kubeConfig = await connect(cluster, run.dependencies, run.budget.hardDeadline);
+    const { log, budget, registryWork, scheduledAt } = run;
+    const summary = await runCycle(kubeConfig, options, { log, budget, registryWork, now: scheduledAt });
     publishCycleMetrics(summary, { cluster: cluster.name });
     return { cluster: cluster.name, summary };
   } catch (error) {
@@ -107,9 +110,9 @@ async function updateCluster(
   }
 }
 
-function connect(cluster: Cluster, dependencies: HandlerDependencies): Promise<KubeConfig> {
+function connect(cluster: Cluster, dependencies: HandlerDependencies, deadline: number): Promise<KubeConfig> {
   if ('kubeconfigPath' in cluster) return Promise.resolve(loadKubeConfig(cluster.kubeconfigPath));
-  return clusterKubeConfig(cluster, dependencies.connection);
+  return clusterKubeConfig(cluster, dependencies.connection, deadline);
 }
 
 function readSettings(env: NodeJS.ProcessEnv): Settings {

@@ -2,6 +2,7 @@
 // Nothing here depends on an earlier run; what a warm container keeps is only a cache.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CycleOptions } from './config';
+import { isDeadlineReached, type RunBudget } from './deadline';
 import { ApplicationsApi, kubeErrorMessage } from './kube/applications';
 import { KubeEvents } from './kube/events';
 import { mapLimited } from './map-limited';
@@ -16,13 +17,18 @@ import { planCycle } from './imageupdater/plan';
 import { scanImageUpdaters } from './imageupdater/scan';
 import { writeImageUpdaterStatuses } from './imageupdater/status';
 import { ImageUpdatersApi } from './kube/imageupdaters';
+import type { RegistryWork } from './resolve/registry-work';
 import { appKey, matchingNames } from './scan/applications';
+import { rotationOrder } from './scan/rotation';
+import { runIndex } from './scan/schedule';
 import { updateApplication } from './update-application';
 
 export interface CycleContext {
   log: Log;
-  /** Epoch ms after which no new application is started. */
-  deadline?: number;
+  /** When to stop starting applications, and when every remote call must have ended; none: no limit. */
+  budget?: RunBudget;
+  /** Registry answers shared with the invocation's other clusters. */
+  registryWork?: RegistryWork;
   /** The run's scheduled time (the EventBridge event's `time`); defaults to now. */
   now?: Date;
 }
@@ -53,11 +59,12 @@ export async function runCycle(
   tally: RequestTally = new RequestTally(),
 ): Promise<CycleSummary> {
   const started = Date.now();
-  const { log } = context;
+  const { log, budget } = context;
+  const hardDeadline = budget?.hardDeadline;
   const registriesConf = await loadRegistriesConf(options.registriesConfPath).catch((error: Error) => {
     throw new CycleError(`cannot load registries configuration: ${error.message}`);
   });
-  const api = new ApplicationsApi(kubeConfig, tally);
+  const api = new ApplicationsApi(kubeConfig, tally, hardDeadline);
   const listed = await api
     .list({ namespace: options.applicationNamespace, labelSelector: options.matchApplicationLabel })
     .catch((error: unknown) => {
@@ -78,25 +85,35 @@ export async function runCycle(
   const report = new CycleReport(log, options.dryRun);
   const registries = new RegistryAccess(
     new EndpointDirectory(registriesConf, { allowedRegistries: options.allowedRegistries }),
-    new KubeSecretReader(kubeConfig, tally),
+    new KubeSecretReader(kubeConfig, tally, hardDeadline),
     tally,
     log,
-    { deadline: context.deadline, tagTrustMs: options.metadataCacheMinutes * 60_000 },
+    {
+      deadline: hardDeadline,
+      tagTrustMs: options.metadataCacheMinutes * 60_000,
+      work: context.registryWork,
+      secretsScope: kubeConfig.getCurrentCluster()?.server,
+    },
   );
-  const events = new KubeEvents(kubeConfig, tally);
-  const services = { api, events, registries, options, report, log, scheduledAt: context.now ?? new Date() };
+  const events = new KubeEvents(kubeConfig, tally, hardDeadline);
+  const scheduledAt = context.now ?? new Date();
+  const services = { api, events, registries, options, report, log, scheduledAt };
 
   for (const { app, reason } of plan.errors) report.record({ app, alias: '*', image: '*', outcome: 'error', reason });
-  await mapLimited(apps, options.maxConcurrency, async ({ app, settings }) => {
+  // Started before the soft deadline, an application finishes; cut at the hard deadline, it is
+  // left to a later run. The rotating order makes that a different one each run.
+  const ordered = rotationOrder(apps, runIndex(scheduledAt, options.scheduleMinutes));
+  await mapLimited(ordered, options.maxConcurrency, async ({ app, settings }) => {
     const key: AppKey = appKey(app);
-    if (context.deadline !== undefined && Date.now() >= context.deadline) {
+    if (budget && !budget.mayStart()) {
       report.applicationNotReached(key);
       return;
     }
     try {
       await updateApplication(app, services, settings);
     } catch (error) {
-      report.record({ app: key, alias: '*', image: '*', outcome: 'error', reason: (error as Error).message });
+      if (isDeadlineReached(error)) report.applicationNotReached(key);
+      else report.record({ app: key, alias: '*', image: '*', outcome: 'error', reason: (error as Error).message });
     }
   });
 

@@ -2,6 +2,7 @@
 // Everything that goes wrong here is reported for this application only; the cycle goes on.
 import { blocksApplication, readApplicationSettings, type ApplicationSettings } from './annotations/settings';
 import type { CycleOptions } from './config';
+import { isDeadlineReached } from './deadline';
 import { formatImage, imageNameWithoutTag, tagWithDigest } from './image/reference';
 import { liveImageFor } from './image/liveness';
 import type { ApplicationsApi } from './kube/applications';
@@ -93,6 +94,7 @@ export async function updateApplication(
     for (const { decision } of updates) report.record(decision);
     if (options.kubeEvents) await announce(services, result.app, updates);
   } catch (error) {
+    if (isDeadlineReached(error)) throw error;
     for (const { decision } of updates) report.record({ ...decision, outcome: 'error', reason: redact((error as Error).message) });
   }
 }
@@ -136,6 +138,8 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
     const decision: Decision = { ...base, from, to: formatImage(resolution.newImage), outcome: 'updated', reason };
     return { change, update: { decision, live, change } };
   } catch (error) {
+    // Cut by the run's deadline, the application is not reached: a later run does it.
+    if (isDeadlineReached(error)) throw error;
     report.record({ ...base, from, outcome: 'error', reason: redact((error as Error).message) });
     return {};
   }

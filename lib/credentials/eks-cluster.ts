@@ -3,6 +3,7 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { withinLimits } from '../deadline';
 import type { ClusterTarget } from './clusters';
 import { createEksToken, type AwsCredentials } from './eks-token';
 
@@ -21,18 +22,21 @@ interface Connection {
 }
 
 const ROLE_SESSION_NAME = 'image-updater';
+/** AssumeRole and DescribeCluster together: both answer in well under a second when healthy. */
+const CONNECT_TIMEOUT_MS = 15_000;
 const connections = new Map<string, Connection>();
 let functionCredentials: AwsCredentials | undefined;
 
-/** The KubeConfig to reach `cluster` with, reused while its token is valid. */
-export async function clusterKubeConfig(cluster: ClusterTarget, options: ClusterConnectionOptions = {}): Promise<KubeConfig> {
+/** The KubeConfig to reach `cluster` with, reused while its token is valid; `deadline`: the run's hard deadline. */
+export async function clusterKubeConfig(cluster: ClusterTarget, options: ClusterConnectionOptions = {}, deadline?: number): Promise<KubeConfig> {
   const now = options.now ?? new Date();
   const key = JSON.stringify([cluster.region, cluster.name, cluster.roleArn, cluster.externalId, options.awsEndpoint]);
   const cached = connections.get(key);
   if (cached && now < cached.renewAt) return cached.kubeConfig;
   connections.delete(key);
   try {
-    const connection = await connect(cluster, options, now);
+    const what = cluster.roleArn ? 'AssumeRole and DescribeCluster' : 'DescribeCluster';
+    const connection = await withinLimits((signal) => connect(cluster, options, now, signal), { what, timeoutMs: CONNECT_TIMEOUT_MS, deadline });
     connections.set(key, connection);
     return connection.kubeConfig;
   } catch (error) {
@@ -41,11 +45,11 @@ export async function clusterKubeConfig(cluster: ClusterTarget, options: Cluster
   }
 }
 
-async function connect(cluster: ClusterTarget, options: ClusterConnectionOptions, now: Date): Promise<Connection> {
+async function connect(cluster: ClusterTarget, options: ClusterConnectionOptions, now: Date, abortSignal: AbortSignal): Promise<Connection> {
   const credentials = await resolveCredentials(cluster, options);
   const eks = new EKSClient({ region: cluster.region, credentials, endpoint: options.awsEndpoint });
   const described = await eks
-    .send(new DescribeClusterCommand({ name: cluster.name }))
+    .send(new DescribeClusterCommand({ name: cluster.name }), { abortSignal })
     .catch((error: Error) => Promise.reject(new Error(`DescribeCluster failed: ${error.message}`, { cause: error })));
   const endpoint = described.cluster?.endpoint;
   const caData = described.cluster?.certificateAuthority?.data;

@@ -2,6 +2,7 @@
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../model';
 import type { ApplicationMergePatch } from '../patch/application-patch';
+import { boundedKubeCall } from './call-limits';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
@@ -21,6 +22,8 @@ export class ApplicationsApi {
   constructor(
     kubeConfig: KubeConfig,
     private readonly counter: ApiCallCounter = { kubeRequests: 0 },
+    /** Epoch ms: the run's hard deadline, which no call outlives. */
+    private readonly deadline?: number,
   ) {
     this.api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
@@ -33,24 +36,32 @@ export class ApplicationsApi {
     do {
       if (seenTokens.size >= MAX_LIST_PAGES) throw new Error(`listing Applications: more than ${MAX_LIST_PAGES} pages`);
       this.counter.kubeRequests++;
-      const page = (await (options.namespace
-        ? this.api.listNamespacedCustomObject({
-            group: GROUP,
-            version: VERSION,
-            namespace: options.namespace,
-            plural: PLURAL,
-            labelSelector: options.labelSelector,
-            limit: PAGE_SIZE,
-            _continue: continueToken,
-          })
-        : this.api.listClusterCustomObject({
-            group: GROUP,
-            version: VERSION,
-            plural: PLURAL,
-            labelSelector: options.labelSelector,
-            limit: PAGE_SIZE,
-            _continue: continueToken,
-          }))) as { items?: Application[]; metadata?: { continue?: string } };
+      const page = (await boundedKubeCall('list applications', this.deadline, (callOptions) =>
+        options.namespace
+          ? this.api.listNamespacedCustomObject(
+              {
+                group: GROUP,
+                version: VERSION,
+                namespace: options.namespace,
+                plural: PLURAL,
+                labelSelector: options.labelSelector,
+                limit: PAGE_SIZE,
+                _continue: continueToken,
+              },
+              callOptions,
+            )
+          : this.api.listClusterCustomObject(
+              {
+                group: GROUP,
+                version: VERSION,
+                plural: PLURAL,
+                labelSelector: options.labelSelector,
+                limit: PAGE_SIZE,
+                _continue: continueToken,
+              },
+              callOptions,
+            ),
+      )) as { items?: Application[]; metadata?: { continue?: string } };
       items.push(...(page.items ?? []));
       continueToken = page.metadata?.continue || undefined;
       if (continueToken !== undefined && seenTokens.has(continueToken)) {
@@ -63,14 +74,18 @@ export class ApplicationsApi {
 
   async get(namespace: string, name: string): Promise<Application> {
     this.counter.kubeRequests++;
-    return (await this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as Application;
+    return (await boundedKubeCall(`get application ${namespace}/${name}`, this.deadline, (callOptions) =>
+      this.api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name }, callOptions),
+    )) as Application;
   }
 
   /** An RFC 7386 merge patch; client-node sends JSON patch unless the content type is set per call. */
   async patch(namespace: string, name: string, patch: ApplicationMergePatch): Promise<Application> {
     this.counter.kubeRequests++;
-    return (await this.api.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: patch },
+    return (await boundedKubeCall(
+      `patch application ${namespace}/${name}`,
+      this.deadline,
+      (callOptions) => this.api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: patch }, callOptions),
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )) as Application;
   }

@@ -2,6 +2,7 @@
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../model';
 import type { ApiCallCounter } from './applications';
+import { boundedKubeCall } from './call-limits';
 
 export interface ImageChangeNote {
   fullImageName: string;
@@ -16,13 +17,18 @@ export class KubeEvents {
   constructor(
     kubeConfig: KubeConfig,
     private readonly counter: ApiCallCounter = { kubeRequests: 0 },
+    /** Epoch ms: the run's hard deadline, which no call outlives. */
+    private readonly deadline?: number,
   ) {
     this.api = kubeConfig.makeApiClient(CoreV1Api);
   }
 
   async imagesUpdated(app: Application, changes: ImageChangeNote[], now: Date): Promise<void> {
     this.counter.kubeRequests++;
-    await this.api.createNamespacedEvent({ namespace: app.metadata.namespace, body: imagesUpdatedEvent(app, changes, now) });
+    const body = imagesUpdatedEvent(app, changes, now);
+    await boundedKubeCall(`create event for ${app.metadata.namespace}/${app.metadata.name}`, this.deadline, (callOptions) =>
+      this.api.createNamespacedEvent({ namespace: app.metadata.namespace, body }, callOptions),
+    );
   }
 }
 

@@ -6,6 +6,7 @@
 import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { ECRPUBLICClient, GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand } from '@aws-sdk/client-ecr-public';
 import { z } from 'zod';
+import { DeadlineReached } from '../deadline';
 import type { Log } from '../model';
 import { registerSecret } from '../report/secrets';
 import type { RegistryEndpoint } from './config';
@@ -223,7 +224,9 @@ async function callEcr<T>(
   call: (abortSignal: AbortSignal | undefined) => Promise<T>,
 ): Promise<T> {
   const remainingMs = context.deadline === undefined ? undefined : context.deadline - Date.now();
-  if (remainingMs !== undefined && remainingMs <= 0) throw new RegistryError(scope, `${operation}: deadline reached`);
+  if (remainingMs !== undefined && remainingMs <= 0) {
+    throw new RegistryError(scope, `${operation}: deadline reached`, undefined, { cause: new DeadlineReached(operation) });
+  }
   const deadlineSignal = remainingMs === undefined ? undefined : AbortSignal.timeout(remainingMs);
   context.counter?.count('ecr-api');
   const started = Date.now();
@@ -232,8 +235,10 @@ async function callEcr<T>(
     context.log.debug('ECR API request', { registry: registry.host, operation, repository: scope.repository, ms: Date.now() - started });
     return answer;
   } catch (error) {
-    const detail = deadlineSignal?.aborted ? 'deadline reached' : describeAwsError(error, iamActions);
-    throw new RegistryError(scope, `${operation} in ${registry.region}: ${detail}`, undefined, { cause: error });
+    const cutByDeadline = deadlineSignal?.aborted === true;
+    const detail = cutByDeadline ? 'deadline reached' : describeAwsError(error, iamActions);
+    const cause = cutByDeadline ? new DeadlineReached(operation, { cause: error }) : error;
+    throw new RegistryError(scope, `${operation} in ${registry.region}: ${detail}`, undefined, { cause });
   }
 }
 

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
+import { DeadlineReached } from '../deadline';
 import type { Log } from '../model';
 import type { RegistryEndpoint } from './config';
 import { publicOnlyConnector } from './egress';
@@ -21,7 +22,7 @@ export interface TransportOptions {
   endpoint: RegistryEndpoint;
   log: Log;
   counter?: RequestCounter;
-  /** Epoch ms: no wait (rate limit, Retry-After) and no request outlives it. */
+  /** Epoch ms, the run's hard deadline: no wait (rate limit, Retry-After) and no request outlives it. */
   deadline?: number;
 }
 
@@ -111,13 +112,14 @@ export class RegistryTransport {
       if (attempt >= MAX_RETRIES) {
         throw new RegistryError(scope, `${action}: still HTTP ${response.status} after ${MAX_RETRIES} retries`, response.status);
       }
-      const endsAt = Date.now() + retryAfterMs;
-      if ((this.deadline !== undefined && endsAt > this.deadline) || retryAfterMs > MAX_RETRY_AFTER_MS) {
+      const afterDeadline = this.deadline !== undefined && Date.now() + retryAfterMs > this.deadline;
+      if (afterDeadline || retryAfterMs > MAX_RETRY_AFTER_MS) {
         throw new RegistryError(
           scope,
           `${action}: HTTP ${response.status}, the registry asks to retry in ${Math.ceil(retryAfterMs / 1000)} s, ` +
-            (this.deadline !== undefined && endsAt > this.deadline ? 'after the deadline' : 'longer than this run waits'),
+            (afterDeadline ? 'after the deadline' : 'longer than this run waits'),
           response.status,
+          afterDeadline ? { cause: new DeadlineReached('retry after the deadline') } : undefined,
         );
       }
       this.log.warn('registry asks to retry later', { registry: this.endpoint.name, status: response.status, retryAfterMs });
@@ -130,7 +132,9 @@ export class RegistryTransport {
     if (!bucket) return;
     const waitMs = bucket.reserve(Date.now(), this.deadline);
     if (waitMs === undefined) {
-      throw new RegistryError(scope, `rate limit of ${bucket.ratePerSecond} requests/s leaves no slot before the deadline`);
+      throw new RegistryError(scope, `rate limit of ${bucket.ratePerSecond} requests/s leaves no slot before the deadline`, undefined, {
+        cause: new DeadlineReached('no rate-limit slot before the deadline'),
+      });
     }
     if (waitMs > 0) await sleep(waitMs);
   }
@@ -145,7 +149,8 @@ export class RegistryTransport {
     const action = `${method} ${redactUrl(url)}`;
     const timeoutMs =
       this.deadline === undefined ? REQUEST_TIMEOUT_MS : Math.min(REQUEST_TIMEOUT_MS, this.deadline - Date.now());
-    if (timeoutMs <= 0) throw new RegistryError(scope, `${action}: deadline reached`);
+    const cutByDeadline = timeoutMs < REQUEST_TIMEOUT_MS;
+    if (timeoutMs <= 0) throw new RegistryError(scope, `${action}: deadline reached`, undefined, { cause: new DeadlineReached(action) });
 
     this.counter?.count(kind);
     const started = Date.now();
@@ -165,7 +170,10 @@ export class RegistryTransport {
       });
       return response;
     } catch (error) {
-      throw new RegistryError(scope, `${action}: ${describeFailure(error, timeoutMs)}`, undefined, { cause: error });
+      const timedOut = isTimeout(error);
+      const cause = timedOut && cutByDeadline ? new DeadlineReached(action, { cause: error }) : error;
+      const detail = timedOut && cutByDeadline ? "no answer before the run's deadline" : describeFailure(error, timeoutMs);
+      throw new RegistryError(scope, `${action}: ${detail}`, undefined, { cause });
     }
   }
 
@@ -242,8 +250,12 @@ function failureCode(error: unknown): string | undefined {
   return undefined;
 }
 
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
 function describeFailure(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  if (isTimeout(error)) {
     return `no answer within ${Math.round(timeoutMs / 1000)} s`;
   }
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;

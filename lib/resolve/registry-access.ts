@@ -16,6 +16,7 @@ import type { EndpointDirectory } from '../registry/endpoints';
 import { formatPlatform } from '../registry/platform';
 import { registryCredentialsCache } from './credentials-cache';
 import { metadataCache, type MetadataCache } from './metadata-cache';
+import { RegistryWork } from './registry-work';
 
 /** How long the digest a tag had is trusted before one HEAD checks it again. */
 export const DEFAULT_TAG_TRUST_MS = 60 * 60_000;
@@ -33,8 +34,12 @@ export interface RepositoryView {
 }
 
 export interface RegistryAccessOptions {
-  /** Epoch ms: registry waits (rate limits, Retry-After) never go past it. */
+  /** Epoch ms, the run's hard deadline: no registry call or wait goes past it. */
   deadline?: number;
+  /** Answers shared with the invocation's other cycles; default: this cycle's own. */
+  work?: RegistryWork;
+  /** Whose secrets pull-secret references name (the cluster): two clusters' `pullsecret:ns/name` differ. */
+  secretsScope?: string;
   /** How long the digest a tag had is trusted before one HEAD checks it again. */
   tagTrustMs?: number;
   /** Default: the process's own, which a warm container keeps between runs. */
@@ -45,7 +50,7 @@ export interface RegistryAccessOptions {
 
 export class RegistryAccess {
   private readonly clients = new Map<string, RegistryClient>();
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly work: RegistryWork;
 
   constructor(
     private readonly endpoints: EndpointDirectory,
@@ -53,7 +58,9 @@ export class RegistryAccess {
     private readonly counter: RequestCounter,
     private readonly log: Log,
     private readonly options: RegistryAccessOptions = {},
-  ) {}
+  ) {
+    this.work = options.work ?? new RegistryWork();
+  }
 
   async repository(image: ImageRef, pullSecret: string | undefined): Promise<RepositoryView> {
     const endpoint = this.endpoints.endpointFor(image);
@@ -116,9 +123,10 @@ export class RegistryAccess {
   /** A pull secret on the image wins over the registry's own credentials (read every cycle, as the reference does). */
   private async credentialsFor(endpoint: RegistryEndpoint, image: ImageRef, pullSecret: string | undefined): Promise<RegistryCredentials | undefined> {
     const context = { secrets: this.secrets, registryHost: image.registry || hostOf(endpoint.apiUrl), apiUrl: endpoint.apiUrl };
-    if (pullSecret) return this.once(`pull-secret|${endpoint.apiUrl}|${pullSecret}`, () =>
-        resolveCredentials(pullSecret, context, this.options.pullSecretOrigin ?? 'annotation'),
-      );
+    if (pullSecret) {
+      const key = `pull-secret|${this.options.secretsScope ?? ''}|${endpoint.apiUrl}|${pullSecret}`;
+      return this.once(key, () => resolveCredentials(pullSecret, context, this.options.pullSecretOrigin ?? 'annotation'));
+    }
     if (!endpoint.credentials) return undefined;
     const reference = endpoint.credentials;
     return registryCredentialsCache.get(endpoint, () => resolveCredentials(reference, context));
@@ -135,12 +143,7 @@ export class RegistryAccess {
   }
 
   private once<T>(key: string, load: () => Promise<T>): Promise<T> {
-    let pending = this.memo.get(key) as Promise<T> | undefined;
-    if (!pending) {
-      pending = load();
-      this.memo.set(key, pending);
-    }
-    return pending;
+    return this.work.once(key, load);
   }
 }
 

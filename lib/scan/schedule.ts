@@ -10,9 +10,13 @@ export function isDue(app: AppKey, intervalMinutes: number | undefined, schedule
   // Never more often than asked: 5 minutes on a 2-minute schedule is every third run.
   const runsPerInterval = Math.max(1, Math.ceil(intervalMinutes / scheduleMinutes));
   if (runsPerInterval === 1) return true;
+  return runIndex(scheduledAt, scheduleMinutes) % runsPerInterval === fnv1a(app) % runsPerInterval;
+}
+
+/** The number of the scheduled run at `scheduledAt`: consecutive runs have consecutive numbers. */
+export function runIndex(scheduledAt: Date, scheduleMinutes: number): number {
   // Rounding absorbs an invocation that starts a little before or after its scheduled minute.
-  const runIndex = Math.round(scheduledAt.getTime() / (scheduleMinutes * MINUTE_MS));
-  return runIndex % runsPerInterval === fnv1a(app) % runsPerInterval;
+  return Math.round(scheduledAt.getTime() / (scheduleMinutes * MINUTE_MS));
 }
 
 /** 32-bit FNV-1a: stable across processes and versions, unlike a random seed. */

@@ -2,6 +2,7 @@
 // @kubernetes/client-node, and Applications annotated exactly as for Argo CD Image Updater v0.x.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { fixedBudget } from '../../lib/deadline';
 import type { Application } from '../../lib/model';
 import { helmApp, kustomizeApp, multiSourceApp } from '../support/applications';
 import { cycle, pushTags, seed, startFixture, type Fixture } from './fixture';
@@ -249,7 +250,7 @@ describe('robustness', () => {
 
   test('a deadline already passed processes nothing and names what it did not reach', async () => {
     seed(fixture, [worked('late', 'deadline')]);
-    const run = await cycle(fixture, 'deadline', {}, { deadline: Date.now() - 1 });
+    const run = await cycle(fixture, 'deadline', {}, { budget: fixedBudget(Date.now() - 1, Date.now() + 60_000) });
     assert.deepEqual(run.summary.notReached, ['deadline/late']);
     assert.equal(images(fixture.kube.application('deadline', 'late')), undefined);
   });

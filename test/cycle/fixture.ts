@@ -3,6 +3,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseOptions, type CycleOptions, type RawOptions } from '../../lib/config';
 import { RequestTally, runCycle } from '../../lib/cycle';
+import type { RunBudget } from '../../lib/deadline';
 import type { Application, CycleSummary, Log } from '../../lib/model';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
 import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
@@ -58,11 +59,11 @@ export interface CycleRun {
   tally: RequestTally;
 }
 
-export async function cycle(fixture: Fixture, namespace: string, raw: RawOptions = {}, extra: { deadline?: number } = {}): Promise<CycleRun> {
+export async function cycle(fixture: Fixture, namespace: string, raw: RawOptions = {}, extra: { budget?: RunBudget } = {}): Promise<CycleRun> {
   const options: CycleOptions = parseOptions({ applicationNamespace: namespace, registriesConfPath: fixture.registriesConf, ...raw });
   const log = captureLog();
   const tally = new RequestTally();
-  const summary = await runCycle(fixture.kubeConfig, options, { log, deadline: extra.deadline }, tally);
+  const summary = await runCycle(fixture.kubeConfig, options, { log, budget: extra.budget }, tally);
   return { summary, log, tally };
 }
 

@@ -1,6 +1,9 @@
 // The cycle's configuration, read once: from command-line flags for the CLI, and from the same
 // settings' environment variables (IMAGE_UPDATER_*) for the Lambda. Every flag has its twin here.
 import type { Platform } from './model';
+import { parseGoTemplate } from './writeback/git/go-template';
+import type { GitOptions } from './writeback/git/batch';
+import { DEFAULT_COMMIT_MESSAGE_TEMPLATE } from './writeback/git/templates';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -23,6 +26,8 @@ export interface CycleOptions {
   /** Minutes a warm container trusts the digest a tag had before one HEAD checks it (newest-build). */
   metadataCacheMinutes: number;
   logLevel: LogLevel;
+  /** Write-back method `git`: commit author and message, Argo CD's namespace, forge API URLs. */
+  git: GitOptions;
 }
 
 /** Each option's environment variable, as documented in the README. */
@@ -38,6 +43,12 @@ export const ENVIRONMENT = {
   maxConcurrency: 'IMAGE_UPDATER_MAX_CONCURRENCY',
   metadataCacheMinutes: 'IMAGE_UPDATER_METADATA_CACHE_MINUTES',
   logLevel: 'IMAGE_UPDATER_LOG_LEVEL',
+  gitCommitUser: 'IMAGE_UPDATER_GIT_COMMIT_USER',
+  gitCommitEmail: 'IMAGE_UPDATER_GIT_COMMIT_EMAIL',
+  gitCommitMessageTemplate: 'IMAGE_UPDATER_GIT_COMMIT_MESSAGE_TEMPLATE',
+  argocdNamespace: 'IMAGE_UPDATER_ARGOCD_NAMESPACE',
+  githubApiUrl: 'IMAGE_UPDATER_GITHUB_API_URL',
+  gitlabApiUrl: 'IMAGE_UPDATER_GITLAB_API_URL',
 } as const;
 
 export class ConfigurationError extends Error {
@@ -74,7 +85,34 @@ export function parseOptions(raw: RawOptions): CycleOptions {
     maxConcurrency: positiveInteger('maxConcurrency', raw.maxConcurrency, 10),
     metadataCacheMinutes: wholeNumber('metadataCacheMinutes', raw.metadataCacheMinutes, 60),
     logLevel: logLevel(raw.logLevel),
+    git: gitOptions(raw),
   };
+}
+
+function gitOptions(raw: RawOptions): GitOptions {
+  const template = Array.isArray(raw.gitCommitMessageTemplate) ? raw.gitCommitMessageTemplate.at(-1) : raw.gitCommitMessageTemplate;
+  let messageTemplate;
+  try {
+    messageTemplate = parseGoTemplate(template ?? DEFAULT_COMMIT_MESSAGE_TEMPLATE);
+  } catch (error) {
+    throw new ConfigurationError(`${describe('gitCommitMessageTemplate')}: ${(error as Error).message}`);
+  }
+  const githubApiUrl = apiUrl('githubApiUrl', raw.githubApiUrl);
+  const gitlabApiUrl = apiUrl('gitlabApiUrl', raw.gitlabApiUrl);
+  return {
+    author: { name: single(raw.gitCommitUser) ?? 'argocd-image-updater', email: single(raw.gitCommitEmail) ?? 'noreply@argoproj.io' },
+    messageTemplate,
+    argocdNamespace: single(raw.argocdNamespace) ?? 'argocd',
+    ...(githubApiUrl && { githubApiUrl }),
+    ...(gitlabApiUrl && { gitlabApiUrl }),
+  };
+}
+
+function apiUrl(key: keyof typeof ENVIRONMENT, value: string | string[] | undefined): string | undefined {
+  const text = single(value);
+  if (text === undefined) return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(text)) throw new ConfigurationError(`${describe(key)}=${JSON.stringify(text)}: expected an http(s) URL`);
+  return text.replace(/\/+$/, '');
 }
 
 function single(value: string | string[] | undefined): string | undefined {

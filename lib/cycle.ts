@@ -14,6 +14,11 @@ import { CycleReport } from './report/cycle-report';
 import { RegistryAccess } from './resolve/registry-access';
 import { appKey, selectApplications } from './scan/applications';
 import { updateApplication } from './update-application';
+import { GitWriteBack } from './writeback/git/batch';
+import { newGitTally } from './writeback/git/http';
+
+/** Git writes start after the last application; they may use a few seconds past its deadline. */
+const GIT_WRITE_GRACE_MS = 5_000;
 
 export interface CycleContext {
   log: Log;
@@ -27,6 +32,7 @@ export interface CycleContext {
 export class RequestTally implements RequestCounter {
   readonly registry: Record<string, number> = {};
   kubeRequests = 0;
+  readonly git = newGitTally();
 
   count(kind: string): void {
     this.registry[kind] = (this.registry[kind] ?? 0) + 1;
@@ -66,15 +72,18 @@ export async function runCycle(
   });
 
   const report = new CycleReport(log, options.dryRun);
+  const secrets = new KubeSecretReader(kubeConfig, tally);
   const registries = new RegistryAccess(
     new EndpointDirectory(registriesConf),
-    new KubeSecretReader(kubeConfig, tally),
+    secrets,
     tally,
     log,
     { deadline: context.deadline, tagTrustMs: options.metadataCacheMinutes * 60_000 },
   );
   const events = new KubeEvents(kubeConfig, tally);
-  const services = { api, events, registries, options, report, log, scheduledAt: context.now ?? new Date() };
+  const gitDeadline = context.deadline === undefined ? undefined : context.deadline + GIT_WRITE_GRACE_MS;
+  const git = new GitWriteBack(options.git, secrets, log, tally.git, gitDeadline);
+  const services = { api, events, registries, git, options, report, log, scheduledAt: context.now ?? new Date() };
 
   await mapLimited(apps, options.maxConcurrency, async (app) => {
     const key: AppKey = appKey(app);
@@ -88,6 +97,7 @@ export async function runCycle(
       report.record({ app: key, alias: '*', image: '*', outcome: 'error', reason: (error as Error).message });
     }
   });
+  await git.flush();
 
   const summary = report.summary(Date.now() - started, tally.registryRequests);
   if (summary.notReached.length > 0) {
@@ -98,7 +108,7 @@ export async function runCycle(
   log.info(
     `Processing results: applications=${summary.applications} images_considered=${summary.imagesConsidered} ` +
       `images_skipped=${summary.imagesSkipped} images_updated=${summary.imagesUpdated} errors=${summary.errors}`,
-    { summary: { ...summary, registryRequestsByKind: tally.registry, kubeRequests: tally.kubeRequests } },
+    { summary: { ...summary, registryRequestsByKind: tally.registry, kubeRequests: tally.kubeRequests, git: tally.git } },
   );
   return summary;
 }

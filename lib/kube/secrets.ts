@@ -17,12 +17,33 @@ export class KubeSecretReader {
   async readSecret(namespace: string, name: string): Promise<Record<string, string>> {
     this.counter.kubeRequests++;
     const secret = await this.api.readNamespacedSecret({ namespace, name });
-    const data: Record<string, string> = {};
-    for (const [key, encoded] of Object.entries(secret.data ?? {})) {
-      const value = Buffer.from(encoded, 'base64').toString('utf8');
-      registerSecret(value);
-      data[key] = value;
-    }
-    return data;
+    return decode(secret.data);
   }
+
+  /** The Secrets of a namespace matching a label selector, decoded and registered like `readSecret`'s. */
+  async listSecrets(namespace: string, labelSelector: string): Promise<ListedSecret[]> {
+    this.counter.kubeRequests++;
+    const list = await this.api.listNamespacedSecret({ namespace, labelSelector });
+    return list.items.map((secret) => ({
+      name: secret.metadata?.name ?? '',
+      labels: secret.metadata?.labels ?? {},
+      data: decode(secret.data),
+    }));
+  }
+}
+
+export interface ListedSecret {
+  name: string;
+  labels: Record<string, string>;
+  data: Record<string, string>;
+}
+
+function decode(encoded: Record<string, string> | undefined): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(encoded ?? {})) {
+    const text = Buffer.from(value, 'base64').toString('utf8');
+    registerSecret(text);
+    data[key] = text;
+  }
+  return data;
 }

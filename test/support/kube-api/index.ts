@@ -89,6 +89,8 @@ export interface KubeApiDouble {
   applications(): StoredApplication[];
   /** Creates or replaces an Application as another client would (validated, new resourceVersion). */
   setApplication(application: Application): StoredApplication;
+  /** Creates or replaces a Secret. */
+  setSecret(secret: SecretSeed): void;
   events(): KubeEvent[];
   requests(): RecordedRequest[];
   /** The next request with this method and path (exact, or matching the RegExp) fails with `status`. */
@@ -280,6 +282,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     },
     applications: () => cluster.allApplications().map(asStoredApplication),
     setApplication: (application) => asStoredApplication(cluster.putApplication(application)),
+    setSecret: (secret) => cluster.putSecret(secret),
     events: () => cluster.allEvents().map(asKubeEvent),
     requests: () => structuredClone(recorded),
     failNext(method, path, status, body) {

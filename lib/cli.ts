@@ -1,5 +1,6 @@
 // The `image-updater` command: `run` one cycle (or keep running) against a cluster from a
 // kubeconfig, or `test` what would be picked for one image, touching nothing.
+import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readApplicationSettings } from './annotations/settings';
 import { ConfigurationError, parseOptions, rawOptionsFromEnv, type CycleOptions, type RawOptions } from './config';
@@ -21,7 +22,9 @@ const USAGE = `Usage:
                     [--match-application-label SELECTOR] [--platforms OS/ARCH[,...]]
                     [--schedule-minutes N] [--max-concurrency N] [--metadata-cache-minutes N]
                     [--disable-kube-events] [--secret-namespaces NS[,...]]
-                    [--allowed-registries GLOB[,...]]
+                    [--allowed-registries GLOB[,...]] [--argocd-namespace NS]
+                    [--git-commit-user NAME] [--git-commit-email EMAIL]
+                    [--git-commit-message-path PATH] [--github-api-url URL] [--gitlab-api-url URL]
                     [--loglevel debug|info|warn|error]
   image-updater test IMAGE [--update-strategy S] [--semver-constraint C] [--allow-tags R]
                     [--ignore-tags GLOB]... [--platforms P] [--credentials REF]
@@ -44,6 +47,12 @@ const RUN_FLAGS = {
   'disable-kube-events': { type: 'boolean' },
   'secret-namespaces': { type: 'string' },
   'allowed-registries': { type: 'string' },
+  'argocd-namespace': { type: 'string' },
+  'git-commit-user': { type: 'string' },
+  'git-commit-email': { type: 'string' },
+  'git-commit-message-path': { type: 'string' },
+  'github-api-url': { type: 'string' },
+  'gitlab-api-url': { type: 'string' },
   loglevel: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
@@ -98,6 +107,12 @@ async function run(args: string[]): Promise<number> {
   assign(raw, 'secretNamespaces', values['secret-namespaces']);
   assign(raw, 'allowedRegistries', values['allowed-registries']);
   assign(raw, 'logLevel', values.loglevel);
+  assign(raw, 'argocdNamespace', values['argocd-namespace']);
+  assign(raw, 'gitCommitUser', values['git-commit-user']);
+  assign(raw, 'gitCommitEmail', values['git-commit-email']);
+  assign(raw, 'gitCommitMessageTemplate', await readTemplateFile(values['git-commit-message-path']));
+  assign(raw, 'githubApiUrl', values['github-api-url']);
+  assign(raw, 'gitlabApiUrl', values['gitlab-api-url']);
   const options = parseOptions(raw);
   const path = kubeconfigPath(values.kubeconfig);
   if (!path) {
@@ -110,6 +125,16 @@ async function run(args: string[]): Promise<number> {
     return 0;
   }
   return loop(options, log, () => runCycle(kubeConfig, options, { log }));
+}
+
+/** The reference's --git-commit-message-path: the template is the file's text. */
+async function readTemplateFile(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`--git-commit-message-path ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 /** Without --once: a cycle every schedule period, each one independent, until interrupted. */

@@ -2,6 +2,9 @@
 // settings' environment variables (IMAGE_UPDATER_*) for the Lambda. Every flag has its twin here.
 import { BadGlobError, validateGoGlob } from './match/go-glob';
 import type { Platform } from './model';
+import { parseGoTemplate } from './writeback/git/go-template';
+import type { GitOptions } from './writeback/git/batch';
+import { DEFAULT_COMMIT_MESSAGE_TEMPLATE } from './writeback/git/templates';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -28,6 +31,8 @@ export interface CycleOptions {
   secretNamespaces: string[];
   /** Globs on the registry host[:port] an annotation may name; empty: any public registry. */
   allowedRegistries: string[];
+  /** Write-back method `git`: commit author and message, Argo CD's namespace, forge API URLs. */
+  git: GitOptions;
 }
 
 /** Each option's environment variable, as documented in the README. */
@@ -45,6 +50,12 @@ export const ENVIRONMENT = {
   logLevel: 'IMAGE_UPDATER_LOG_LEVEL',
   secretNamespaces: 'IMAGE_UPDATER_SECRET_NAMESPACES',
   allowedRegistries: 'IMAGE_UPDATER_ALLOWED_REGISTRIES',
+  gitCommitUser: 'IMAGE_UPDATER_GIT_COMMIT_USER',
+  gitCommitEmail: 'IMAGE_UPDATER_GIT_COMMIT_EMAIL',
+  gitCommitMessageTemplate: 'IMAGE_UPDATER_GIT_COMMIT_MESSAGE_TEMPLATE',
+  argocdNamespace: 'IMAGE_UPDATER_ARGOCD_NAMESPACE',
+  githubApiUrl: 'IMAGE_UPDATER_GITHUB_API_URL',
+  gitlabApiUrl: 'IMAGE_UPDATER_GITLAB_API_URL',
 } as const;
 
 export class ConfigurationError extends Error {
@@ -83,7 +94,34 @@ export function parseOptions(raw: RawOptions): CycleOptions {
     logLevel: logLevel(raw.logLevel),
     secretNamespaces: list(raw.secretNamespaces),
     allowedRegistries: list(raw.allowedRegistries).map((glob) => glob.toLowerCase()),
+    git: gitOptions(raw),
   };
+}
+
+function gitOptions(raw: RawOptions): GitOptions {
+  const template = Array.isArray(raw.gitCommitMessageTemplate) ? raw.gitCommitMessageTemplate.at(-1) : raw.gitCommitMessageTemplate;
+  let messageTemplate;
+  try {
+    messageTemplate = parseGoTemplate(template ?? DEFAULT_COMMIT_MESSAGE_TEMPLATE);
+  } catch (error) {
+    throw new ConfigurationError(`${describe('gitCommitMessageTemplate')}: ${(error as Error).message}`);
+  }
+  const githubApiUrl = apiUrl('githubApiUrl', raw.githubApiUrl);
+  const gitlabApiUrl = apiUrl('gitlabApiUrl', raw.gitlabApiUrl);
+  return {
+    author: { name: single(raw.gitCommitUser) ?? 'argocd-image-updater', email: single(raw.gitCommitEmail) ?? 'noreply@argoproj.io' },
+    messageTemplate,
+    argocdNamespace: single(raw.argocdNamespace) ?? 'argocd',
+    ...(githubApiUrl && { githubApiUrl }),
+    ...(gitlabApiUrl && { gitlabApiUrl }),
+  };
+}
+
+function apiUrl(key: keyof typeof ENVIRONMENT, value: string | string[] | undefined): string | undefined {
+  const text = single(value);
+  if (text === undefined) return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(text)) throw new ConfigurationError(`${describe(key)}=${JSON.stringify(text)}: expected an http(s) URL`);
+  return text.replace(/\/+$/, '');
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -22,6 +22,8 @@ import { appKey, matchingNames } from './scan/applications';
 import { rotationOrder } from './scan/rotation';
 import { runIndex } from './scan/schedule';
 import { updateApplication } from './update-application';
+import { GitWriteBack } from './writeback/git/batch';
+import { newGitTally } from './writeback/git/http';
 
 export interface CycleContext {
   log: Log;
@@ -37,6 +39,7 @@ export interface CycleContext {
 export class RequestTally implements RequestCounter {
   readonly registry: Record<string, number> = {};
   kubeRequests = 0;
+  readonly git = newGitTally();
 
   count(kind: string): void {
     this.registry[kind] = (this.registry[kind] ?? 0) + 1;
@@ -83,9 +86,10 @@ export async function runCycle(
   });
 
   const report = new CycleReport(log, options.dryRun);
+  const secrets = new KubeSecretReader(kubeConfig, tally, hardDeadline);
   const registries = new RegistryAccess(
     new EndpointDirectory(registriesConf, { allowedRegistries: options.allowedRegistries }),
-    new KubeSecretReader(kubeConfig, tally, hardDeadline),
+    secrets,
     tally,
     log,
     {
@@ -97,7 +101,8 @@ export async function runCycle(
   );
   const events = new KubeEvents(kubeConfig, tally, hardDeadline);
   const scheduledAt = context.now ?? new Date();
-  const services = { api, events, registries, options, report, log, scheduledAt };
+  const git = new GitWriteBack(options.git, secrets, log, tally.git, hardDeadline);
+  const services = { api, events, registries, git, options, report, log, scheduledAt };
 
   for (const { app, reason } of plan.errors) report.record({ app, alias: '*', image: '*', outcome: 'error', reason });
   // Started before the soft deadline, an application finishes; cut at the hard deadline, it is
@@ -116,6 +121,7 @@ export async function runCycle(
       else report.record({ app: key, alias: '*', image: '*', outcome: 'error', reason: (error as Error).message });
     }
   });
+  await git.flush();
 
   if (!options.dryRun) await writeImageUpdaterStatuses(imageUpdatersApi, plan.outcomes, report, log);
 
@@ -128,7 +134,7 @@ export async function runCycle(
   log.info(
     `Processing results: applications=${summary.applications} images_considered=${summary.imagesConsidered} ` +
       `images_skipped=${summary.imagesSkipped} images_updated=${summary.imagesUpdated} errors=${summary.errors}`,
-    { summary: { ...summary, registryRequestsByKind: tally.registry, kubeRequests: tally.kubeRequests } },
+    { summary: { ...summary, registryRequestsByKind: tally.registry, kubeRequests: tally.kubeRequests, git: tally.git } },
   );
   return summary;
 }

@@ -187,5 +187,7 @@ export type WriteBackSettings =
       branch?: string;
       /** `write-back-target` as written (`kustomization[:dir]`, `helmvalues[:file]` or a file path). */
       target?: string;
+      /** Push to a write branch and open a pull (merge) request to the base branch. */
+      pullRequest?: { provider: 'github' | 'gitlab'; labels: string[] };
     };
 

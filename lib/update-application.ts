@@ -17,11 +17,15 @@ import { appKey } from './scan/applications';
 import { isDue } from './scan/schedule';
 import type { ImageChange } from './patch/application-patch';
 import { writeApplicationSpec } from './writeback/argocd';
+import type { GitWriteBack } from './writeback/git/batch';
+import { changedImage } from './writeback/git/templates';
 
 export interface CycleServices {
   api: ApplicationsApi;
   events: KubeEvents;
   registries: RegistryAccess;
+  /** Write-back method `git`: changes collected per run, written per repository at its end. */
+  git: GitWriteBack;
   options: CycleOptions;
   report: CycleReport;
   log: Log;
@@ -63,17 +67,6 @@ export async function updateApplication(
   }
   // Annotations that decide where or whether to write stop the whole application.
   if (blockingError) return;
-  if (settings.writeBack.method !== 'argocd') {
-    report.record({
-      app: key,
-      alias: '*',
-      image: '*',
-      outcome: 'error',
-      reason: `application ${key}: write-back method "git" is not supported yet; use "argocd"`,
-    });
-    return;
-  }
-
   const resolved = await Promise.all(settings.images.map((spec) => resolveForApplication(app, spec, services)));
   const updates = resolved.flatMap((r) => (r.update ? [r.update] : []));
   if (updates.length === 0) return;
@@ -85,18 +78,32 @@ export async function updateApplication(
     for (const { decision } of updates) report.record(decision);
     return;
   }
+  if (settings.writeBack.method === 'git') {
+    // Written with the other applications of its repository when the cycle flushes the batch.
+    const moved = updates.map(({ live, change }) => changedImage(live, change));
+    services.git.add({ app, writeBack: settings.writeBack, type, changes, moved }, async (outcome) => {
+      if (outcome.status === 'written') await recordWritten(services, app, updates);
+      else recordNotWritten(services, updates, outcome.status === 'error' ? 'error' : 'unchanged', outcome.reason);
+    });
+    return;
+  }
   try {
     const result = await writeApplicationSpec(services.api, app, changes, type, log);
-    if (!result.written) {
-      for (const { decision } of updates) report.record({ ...decision, outcome: 'unchanged', reason: result.reason });
-      return;
-    }
-    for (const { decision } of updates) report.record(decision);
-    if (options.kubeEvents) await announce(services, result.app, updates);
+    if (result.written) await recordWritten(services, result.app, updates);
+    else recordNotWritten(services, updates, 'unchanged', result.reason);
   } catch (error) {
     if (isDeadlineReached(error)) throw error;
-    for (const { decision } of updates) report.record({ ...decision, outcome: 'error', reason: redact((error as Error).message) });
+    recordNotWritten(services, updates, 'error', redact((error as Error).message));
   }
+}
+
+async function recordWritten(services: CycleServices, app: Application, updates: ImageUpdate[]): Promise<void> {
+  for (const { decision } of updates) services.report.record(decision);
+  if (services.options.kubeEvents) await announce(services, app, updates);
+}
+
+function recordNotWritten(services: CycleServices, updates: ImageUpdate[], outcome: 'unchanged' | 'error', reason: string): void {
+  for (const { decision } of updates) services.report.record({ ...decision, outcome, reason });
 }
 
 interface ImageUpdate {

@@ -41,7 +41,7 @@ export interface SettingsDefaults {
 }
 
 /** Errors in these annotations concern the whole application, which must then not be written. */
-const APPLICATION_WIDE = new Set(['write-back-method', 'git-branch', 'interval']);
+const APPLICATION_WIDE = new Set(['write-back-method', 'git-branch', 'git-pull-request', 'interval']);
 
 /** True when `error` is about an application-wide annotation (write-back, interval). */
 export function blocksApplication(error: AnnotationError): boolean {

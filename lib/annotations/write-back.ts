@@ -1,10 +1,11 @@
 // `write-back-method` (`argocd`, `git`, `git:<credentials>`) and, for git, `git-repository`,
-// `git-branch` and `write-back-target`.
+// `git-branch`, `write-back-target`, and this project's `git-pull-request` (`github`, `gitlab`)
+// with `git-pull-request-labels`.
 import type { WriteBackSettings } from '../model';
 
 /** A bad annotation, by its key without the prefix. */
 export interface WriteBackProblem {
-  key: 'write-back-method' | 'git-branch';
+  key: 'write-back-method' | 'git-branch' | 'git-pull-request';
   reason: string;
 }
 
@@ -45,12 +46,18 @@ export function readWriteBack(read: (key: string) => string | undefined): WriteB
   }
   const repository = read('git-repository');
   const target = read('write-back-target');
+  const provider = read('git-pull-request')?.trim().toLowerCase();
+  if (provider !== undefined && provider !== 'github' && provider !== 'gitlab') {
+    problems.push({ key: 'git-pull-request', reason: 'expected github or gitlab' });
+  }
+  const labels = (read('git-pull-request-labels') ?? '').split(',').map((label) => label.trim()).filter((label) => label !== '');
   const git: WriteBackSettings = {
     method: 'git',
     credentials,
     ...(repository !== undefined && { repository }),
     ...(branch !== undefined && { branch }),
     ...(target !== undefined && { target }),
+    ...((provider === 'github' || provider === 'gitlab') && { pullRequest: { provider, labels } }),
   };
   return { writeBack: git, problems };
 }

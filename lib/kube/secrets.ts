@@ -22,12 +22,35 @@ export class KubeSecretReader {
     const secret = await boundedKubeCall(`get secret ${namespace}/${name}`, this.deadline, (callOptions) =>
       this.api.readNamespacedSecret({ namespace, name }, callOptions),
     );
-    const data: Record<string, string> = {};
-    for (const [key, encoded] of Object.entries(secret.data ?? {})) {
-      const value = Buffer.from(encoded, 'base64').toString('utf8');
-      registerSecret(value);
-      data[key] = value;
-    }
-    return data;
+    return decode(secret.data);
   }
+
+  /** The Secrets of a namespace matching a label selector, decoded and registered like `readSecret`'s. */
+  async listSecrets(namespace: string, labelSelector: string): Promise<ListedSecret[]> {
+    this.counter.kubeRequests++;
+    const list = await boundedKubeCall(`list secrets in ${namespace}`, this.deadline, (callOptions) =>
+      this.api.listNamespacedSecret({ namespace, labelSelector }, callOptions),
+    );
+    return list.items.map((secret) => ({
+      name: secret.metadata?.name ?? '',
+      labels: secret.metadata?.labels ?? {},
+      data: decode(secret.data),
+    }));
+  }
+}
+
+export interface ListedSecret {
+  name: string;
+  labels: Record<string, string>;
+  data: Record<string, string>;
+}
+
+function decode(encoded: Record<string, string> | undefined): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(encoded ?? {})) {
+    const text = Buffer.from(value, 'base64').toString('utf8');
+    registerSecret(text);
+    data[key] = text;
+  }
+  return data;
 }

@@ -35,7 +35,7 @@ function repositoryPath(entry: string): string | undefined {
 }
 
 /** Argo CD's `KustomizeImage.Match`: both cut at the delimiter of `entry`, `=` before a tag or digest. */
-function sameEntryName(current: string, entry: string): boolean {
+export function sameEntryName(current: string, entry: string): boolean {
   if (entry.includes('=')) return current.split('=')[0] === entry.split('=')[0];
   return imageName(current) === imageName(entry);
 }

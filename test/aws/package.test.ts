@@ -127,6 +127,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'schedule=rate(5 minutes)',
         'enabled=false',
         'dryRun=true',
+        'ephemeralStorage=2048',
+        'gitCommitUser=release-bot',
         'logRetentionInDays=30',
         'subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210',
         'securityGroupIds=sg-0123456789abcdef0',
@@ -160,6 +162,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.ok(Number(/\d+/.exec(String(Runtime))?.[0]) >= 22);
     assert.deepEqual(Architectures, ['arm64']);
     assert.equal(MemorySize, 256);
+    assert.deepEqual(fn.Properties.EphemeralStorage, { Size: 512 }, '/tmp for shallow git fetches');
     assert.equal(Handler, 'functions/update-images.handler');
     assert.deepEqual(LoggingConfig, { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' });
     assert.equal(fn.Properties.VpcConfig, undefined);
@@ -176,11 +179,19 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
       IMAGE_UPDATER_PLATFORMS: '',
       IMAGE_UPDATER_SCHEDULE_MINUTES: '1',
       IMAGE_UPDATER_REGISTRIES_CONF: '',
+      IMAGE_UPDATER_ARGOCD_NAMESPACE: 'argocd',
+      IMAGE_UPDATER_GIT_COMMIT_USER: '',
+      IMAGE_UPDATER_GIT_COMMIT_EMAIL: '',
+      IMAGE_UPDATER_GIT_COMMIT_MESSAGE_TEMPLATE: '',
+      IMAGE_UPDATER_GITHUB_API_URL: '',
+      IMAGE_UPDATER_GITLAB_API_URL: '',
       POWERTOOLS_SERVICE_NAME: `image-updater-${STAGE}`,
       POWERTOOLS_METRICS_NAMESPACE: 'ImageUpdater',
     });
     const configuredFn = only(configured.template, 'AWS::Lambda::Function');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_DRY_RUN, 'true');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_GIT_COMMIT_USER, 'release-bot');
+    assert.deepEqual(configuredFn.Properties.EphemeralStorage, { Size: 2048 });
     assert.deepEqual(configuredFn.Properties.VpcConfig, {
       SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
       SecurityGroupIds: ['sg-0123456789abcdef0'],
@@ -245,8 +256,9 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     for (const binding of documents.filter((document) => document.kind.endsWith('Binding'))) {
       assert.deepEqual(binding.subjects?.map(({ kind, name }) => ({ kind, name })), [{ kind: 'Group', name: 'image-updater' }]);
     }
-    const secretRules = documents.find((document) => document.kind === 'Role')?.rules ?? [];
-    assert.deepEqual(secretRules.map(({ resources, verbs }) => ({ resources, verbs })), [{ resources: ['secrets'], verbs: ['get'] }]);
+    // Pull and git secrets by name; Argo CD's repository secrets (git repocreds) listed in its namespace.
+    const roles = documents.filter((document) => document.kind === 'Role').map((role) => role.rules?.map(({ resources, verbs }) => ({ resources, verbs })));
+    assert.deepEqual(roles, [[{ resources: ['secrets'], verbs: ['get'] }], [{ resources: ['secrets'], verbs: ['list'] }]]);
   });
 
   it('alarms on function errors and on cycle errors, keeps logs 14 days, saves the two queries', () => {

@@ -3,7 +3,10 @@ import { test } from 'node:test';
 import { ConfigurationError, optionsFromEnv } from '../../lib/config';
 
 test('defaults: all namespaces, every run, events on, INFO', () => {
-  const options = optionsFromEnv({});
+  const { git, ...options } = optionsFromEnv({});
+  assert.deepEqual(git.author, { name: 'argocd-image-updater', email: 'noreply@argoproj.io' });
+  assert.equal(git.argocdNamespace, 'argocd');
+  assert.equal(git.githubApiUrl, undefined);
   assert.deepEqual(options, {
     dryRun: false,
     applicationNamespace: undefined,
@@ -53,6 +56,24 @@ test('every IMAGE_UPDATER_* variable is read', () => {
   assert.equal(options.logLevel, 'DEBUG');
   assert.deepEqual(options.secretNamespaces, ['registry-creds', 'shared']);
   assert.deepEqual(options.allowedRegistries, ['ghcr.io', '*.ecr.example.com']);
+});
+
+test('git settings: author, message template, Argo CD namespace, forge API URLs', () => {
+  const { git } = optionsFromEnv({
+    IMAGE_UPDATER_GIT_COMMIT_USER: 'release-bot',
+    IMAGE_UPDATER_GIT_COMMIT_EMAIL: 'bot@example.com',
+    IMAGE_UPDATER_GIT_COMMIT_MESSAGE_TEMPLATE: 'chore: bump {{ .AppName }} [skip ci]',
+    IMAGE_UPDATER_ARGOCD_NAMESPACE: 'gitops',
+    IMAGE_UPDATER_GITHUB_API_URL: 'https://github.example.com/api/v3/',
+    IMAGE_UPDATER_GITLAB_API_URL: 'https://gitlab.example.com/api/v4',
+  });
+  assert.deepEqual(git.author, { name: 'release-bot', email: 'bot@example.com' });
+  assert.equal(git.messageTemplate.source, 'chore: bump {{ .AppName }} [skip ci]');
+  assert.equal(git.argocdNamespace, 'gitops');
+  assert.equal(git.githubApiUrl, 'https://github.example.com/api/v3');
+  assert.equal(git.gitlabApiUrl, 'https://gitlab.example.com/api/v4');
+  assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_GIT_COMMIT_MESSAGE_TEMPLATE: '{{ if .AppName }}x{{ end }}' }), /IMAGE_UPDATER_GIT_COMMIT_MESSAGE_TEMPLATE: unsupported template action/);
+  assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_GITHUB_API_URL: 'api.github.com' }), /IMAGE_UPDATER_GITHUB_API_URL="api.github.com"/);
 });
 
 test('a bad value names the variable and the value', () => {

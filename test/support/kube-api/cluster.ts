@@ -30,6 +30,7 @@ export interface SecretSeed {
   namespace: string;
   name: string;
   type?: string;
+  labels?: Record<string, string>;
   /** Plain values; stored base64-encoded, as `data` is on the wire. */
   data: Record<string, string>;
 }
@@ -369,7 +370,7 @@ export class Cluster {
   // Secrets
 
   putSecret(seed: SecretSeed): void {
-    const metadata: JsonObject = { name: seed.name, namespace: seed.namespace };
+    const metadata: JsonObject = { name: seed.name, namespace: seed.namespace, ...(seed.labels && { labels: seed.labels }) };
     this.newObjectMeta(metadata);
     const data = Object.fromEntries(
       Object.entries(seed.data).map(([field, value]) => [field, Buffer.from(value, 'utf8').toString('base64')]),
@@ -381,6 +382,21 @@ export class Cluster {
       type: seed.type ?? 'Opaque',
       data,
     });
+  }
+
+  /** The namespace's Secrets matching a label selector (no paging: the product lists a handful). */
+  listSecrets(namespace: string, labelSelector: string): JsonObject {
+    let matches: LabelMatcher;
+    try {
+      matches = parseLabelSelector(labelSelector);
+    } catch (error) {
+      if (error instanceof LabelSelectorError) throw badRequest(`unable to parse labelSelector: ${error.message}`);
+      throw error;
+    }
+    const items = [...this.secretStore.entries()]
+      .filter(([entryKey, secret]) => entryKey.startsWith(`${namespace}/`) && matches(labelsOf(secret)))
+      .map(([, secret]) => structuredClone(secret));
+    return { apiVersion: 'v1', kind: 'SecretList', metadata: { resourceVersion: String(this.revision) }, items };
   }
 
   getSecret(namespace: string, name: string): JsonObject {

@@ -104,6 +104,8 @@ export interface KubeApiDouble {
   applications(): StoredApplication[];
   /** Creates or replaces an Application as another client would (validated, new resourceVersion). */
   setApplication(application: Application): StoredApplication;
+  /** Creates or replaces a Secret. */
+  setSecret(secret: SecretSeed): void;
   events(): KubeEvent[];
   imageUpdater(namespace: string, name: string): StoredImageUpdater | undefined;
   /** Creates or replaces an ImageUpdater (spec, and status when given) as another client would. */
@@ -311,6 +313,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     },
     applications: () => cluster.allApplications().map(asStoredApplication),
     setApplication: (application) => asStoredApplication(cluster.putApplication(application)),
+    setSecret: (secret) => cluster.putSecret(secret),
     events: () => cluster.allEvents().map(asKubeEvent),
     imageUpdater(namespace, name) {
       const stored = cluster.imageUpdaters?.peek(namespace, name);

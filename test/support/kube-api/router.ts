@@ -279,6 +279,9 @@ export function route(cluster: Cluster, request: ApiRequest, serverAddress: stri
     if (resource === 'secrets' && name !== undefined && method === 'GET') {
       return { status: 200, body: cluster.getSecret(namespace, name) };
     }
+    if (resource === 'secrets' && name === undefined && method === 'GET') {
+      return { status: 200, body: cluster.listSecrets(namespace, request.query.get('labelSelector') ?? '') };
+    }
     if (resource === 'events' || resource === 'secrets') return notServed(request);
   }
   throw pathNotFound();

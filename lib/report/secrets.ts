@@ -23,6 +23,8 @@ const secrets = new Map<string, Entry>();
 /** Expired secrets are looked for at most this often: redact runs for every string of every log line. */
 const SWEEP_INTERVAL_MS = 1000;
 let lastSweep = 0;
+/** Every form of every secret, longest first, so that a form containing another is replaced whole; rebuilt on change. */
+let orderedForms: string[] | undefined;
 
 /** Registers `value`; `expiresAt` (epoch ms) for a token that stops being valid then. */
 export function registerSecret(value: string | undefined, expiresAt?: number | Date, now = Date.now()): void {
@@ -31,6 +33,7 @@ export function registerSecret(value: string | undefined, expiresAt?: number | D
   // Re-inserting moves the secret to the end: the map's order is the order of last registration.
   secrets.delete(value);
   secrets.set(value, { forms: encodedForms(value), expiresAt: until });
+  orderedForms = undefined;
   for (const [oldest] of secrets) {
     if (secrets.size <= MAX_SECRETS) break;
     secrets.delete(oldest);
@@ -47,11 +50,10 @@ export function registeredSecretCount(now = Date.now()): number {
 export function redact(text: string, now = Date.now()): string {
   if (secrets.size === 0) return text;
   forgetExpired(now);
+  orderedForms ??= [...new Set([...secrets.values()].flatMap((entry) => entry.forms))].sort((a, b) => b.length - a.length);
   let out = text;
-  for (const { forms } of secrets.values()) {
-    for (const form of forms) {
-      if (out.includes(form)) out = out.split(form).join(REDACTED);
-    }
+  for (const form of orderedForms) {
+    if (out.includes(form)) out = out.split(form).join(REDACTED);
   }
   return out;
 }
@@ -60,7 +62,9 @@ function forgetExpired(now: number): void {
   if (now - lastSweep < SWEEP_INTERVAL_MS && now >= lastSweep) return;
   lastSweep = now;
   for (const [value, entry] of secrets) {
-    if (entry.expiresAt <= now) secrets.delete(value);
+    if (entry.expiresAt > now) continue;
+    secrets.delete(value);
+    orderedForms = undefined;
   }
 }
 
@@ -76,6 +80,5 @@ function encodedForms(value: string): string[] {
     // application/x-www-form-urlencoded, as URLSearchParams writes it.
     new URLSearchParams({ v: value }).toString().slice(2),
   ];
-  // Longest first, so that a form containing another is replaced whole.
-  return [...new Set(forms)].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  return forms.filter((form) => form.length >= MIN_SECRET_LENGTH);
 }

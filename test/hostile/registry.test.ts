@@ -7,22 +7,14 @@ import { afterEach, describe, it } from 'node:test';
 import { RegistryClient } from '../../lib/registry/client';
 import { closeRegistryConnections } from '../../lib/registry/transport';
 import { captureLog, endpointFor } from '../registry/helpers';
-import { sendJson, startStub, type StubServer } from '../registry/stub-server';
+import { sendJson, stubPool } from '../registry/stub-server';
 
 const CREDENTIALS = { username: 'robot', password: 'Zq9-Secret-Password-0123456789' };
 const MIB = 1024 * 1024;
 
-const stubs: StubServer[] = [];
-async function stub(...args: Parameters<typeof startStub>): Promise<StubServer> {
-  const server = await startStub(...args);
-  stubs.push(server);
-  return server;
-}
+const { stub, stopAll } = stubPool(closeRegistryConnections);
 
-afterEach(async () => {
-  await Promise.all(stubs.splice(0).map((server) => server.stop()));
-  await closeRegistryConnections();
-});
+afterEach(stopAll);
 
 /** Streams `total` bytes of `fill` (never held whole); returns a counter of what was actually written. */
 function streamHuge(response: ServerResponse, total: number, contentType: string, fill = 'a', status = 200): { written: number } {

@@ -10,6 +10,8 @@ export interface BenchOptions {
   loadRuns: number;
   bundle: boolean;
   cycles: boolean;
+  /** The hostile-input section (huge body, catastrophic regexps, oversized image-list). */
+  hostile: boolean;
   seed: number;
   resultsPath: string | undefined;
   /** Write a CPU profile of each child (unminified) into this directory. */
@@ -25,7 +27,7 @@ export function repositoriesFor(applications: number): number {
 }
 
 const USAGE = `usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--latency-ms 25] [--auth token|none]
-                      [--load-runs 9] [--no-bundle | --no-cycles] [--seed 1] [--out bench/results.md | --no-out]
+                      [--load-runs 9] [--no-bundle | --no-cycles] [--no-hostile] [--seed 1] [--out bench/results.md | --no-out]
                       [--profile DIR]  (CPU profile of each cycle process, unminified)`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -39,6 +41,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'load-runs': { type: 'string' },
       'no-bundle': { type: 'boolean', default: false },
       'no-cycles': { type: 'boolean', default: false },
+      'no-hostile': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       out: { type: 'string' },
       'no-out': { type: 'boolean', default: false },
@@ -60,6 +63,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     loadRuns: values['load-runs'] ? positive('--load-runs', values['load-runs']) : values.quick ? 3 : 9,
     bundle: !values['no-bundle'],
     cycles: !values['no-cycles'],
+    hostile: !values['no-hostile'],
     seed: nonNegative('--seed', values.seed),
     // A partial run (--quick, --sizes) does not overwrite the committed full results unless asked.
     resultsPath: values['no-out'] ? undefined : (values.out ?? (values.quick || values.sizes || values['no-bundle'] || values['no-cycles'] ? undefined : 'bench/results.md')),

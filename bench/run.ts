@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry } from '../test/support/registry';
 import { measureBundle, type BundleMeasurement } from './bundle';
+import { measureHostile, renderHostile, type HostileResult } from './hostile';
 import { lambdaHeapFlags, lambdaSettings } from './lambda';
 import { bundleChild } from './cycle/run-size';
 import { measureSize, type SizeResult } from './measure-size';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const registry = await startRegistry({ auth: options.auth });
   const proxy = await startLatencyProxy(registry, { latencyMs: options.latencyMs });
   const results: SizeResult[] = [];
+  let hostile: HostileResult | undefined;
   let pushMs = 0;
   let pushedTags = 0;
   try {
@@ -57,13 +59,14 @@ async function main(): Promise<void> {
       }
       results.push(result);
     }
+    if (options.hostile) hostile = await measureHostile(registry, workDir, lambdaHeapFlags(lambda.memoryMb), progress);
   } finally {
     await proxy.stop();
     await registry.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 
-  const report = renderReport({
+  const cycleReport = renderReport({
     options,
     sizes: results,
     ...(bundle && { bundle }),
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
     lambda,
     date: new Date().toISOString().slice(0, 10),
   });
+  const report = cycleReport + (hostile ? renderHostile(hostile) : '');
   process.stdout.write(report);
   if (options.resultsPath) {
     writeFileSync(options.resultsPath, report);

@@ -195,8 +195,8 @@ function readImage(context: Context, entry: ImageListEntry, entryText: string): 
     forceUpdate: inherited('force-update')?.value === 'true',
     ...(pullSecret && { pullSecret }),
     helm: {
-      imageName: own('helm.image-name')?.value || 'image.name',
-      imageTag: own('helm.image-tag')?.value || 'image.tag',
+      imageName: own('helm.image-name')?.value.trim() || 'image.name',
+      imageTag: own('helm.image-tag')?.value.trim() || 'image.tag',
       ...(helmSpec && { imageSpec: helmSpec }),
     },
     ...(kustomizeImageName && { kustomizeImageName }),

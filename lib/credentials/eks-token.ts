@@ -66,8 +66,8 @@ export async function createEksToken(request: EksTokenRequest): Promise<EksToken
   });
   const url = `https://${hostname}/?${query.join('&')}`;
   const token = EKS_TOKEN_PREFIX + Buffer.from(url).toString('base64url');
-  registerSecret(token);
   const signedAt = Math.floor(now.getTime() / 1000) * 1000; // X-Amz-Date has whole seconds
+  registerSecret(token, Date.now() + EKS_TOKEN_LIFETIME_MS);
   return { token, expiresAt: new Date(signedAt + EKS_TOKEN_LIFETIME_MS - EXPIRY_MARGIN_MS) };
 }
 

@@ -171,9 +171,10 @@ export class Authenticator {
       throw new RegistryError(errorScope, `token server ${url.origin}${url.pathname} sent no usable token`);
     }
     const token = parsed.data.token ?? parsed.data.access_token ?? '';
-    registerSecret(token);
     const expiresIn = parsed.data.expires_in;
-    return { token, lifetimeSeconds: expiresIn !== undefined && expiresIn > 0 ? expiresIn : DEFAULT_TOKEN_SECONDS };
+    const lifetimeSeconds = expiresIn !== undefined && expiresIn > 0 ? expiresIn : DEFAULT_TOKEN_SECONDS;
+    registerSecret(token, Date.now() + lifetimeSeconds * 1000);
+    return { token, lifetimeSeconds };
   }
 }
 

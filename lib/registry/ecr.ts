@@ -119,14 +119,14 @@ async function fetchToken(registry: EcrRegistry, context: EcrContext): Promise<{
   const parsed = AuthorizationDataSchema.safeParse(answer);
   if (!parsed.success) throw new RegistryError(scope, 'GetAuthorizationToken: the answer has no token with an expiry time');
   const { authorizationToken, expiresAt } = parsed.data;
-  registerSecret(authorizationToken);
+  registerSecret(authorizationToken, expiresAt);
   const decoded = Buffer.from(authorizationToken, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0 || colon === decoded.length - 1) {
     throw new RegistryError(scope, 'GetAuthorizationToken: the token does not decode to <user>:<password>');
   }
   const credentials = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  registerSecret(credentials.password);
+  registerSecret(credentials.password, expiresAt);
   return { credentials, expiresAt };
 }
 

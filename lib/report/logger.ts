@@ -1,8 +1,11 @@
-// Structured JSON logs through Powertools Logger. Every record passes the secret sanitizer first.
+// Structured JSON logs through Powertools Logger. Every string of every record (message, fields,
+// persistent keys, formatted errors and their causes) passes the secret sanitizer in the logger's
+// jsonReplacerFn, the last step before a line is written. Errors keep their name; their stack is
+// printed at DEBUG only.
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '../config';
 import type { Log } from '../model';
-import { redact, redactFields } from './secrets';
+import { redact } from './secrets';
 
 export const SERVICE_NAME = 'image-updater';
 
@@ -18,16 +21,26 @@ export function createLogger(options: { level: LogLevel; persistentKeys?: Record
       serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
       logLevel: options.level,
       persistentKeys: options.persistentKeys,
+      jsonReplacerFn: sanitizingReplacer(options.level),
     }),
   );
+}
+
+/** Redacts every string; drops stacks unless the level is DEBUG. */
+export function sanitizingReplacer(level: LogLevel): (key: string, value: unknown) => unknown {
+  const keepStacks = level === 'DEBUG';
+  return (key, value) => {
+    if (key === 'stack' && !keepStacks) return undefined;
+    return typeof value === 'string' ? redact(value) : value;
+  };
 }
 
 function wrap(logger: Logger): AppLogger {
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, fields?: Record<string, unknown>): void => {
-      if (fields) logger[level](redact(message), redactFields(fields));
-      else logger[level](redact(message));
+      if (fields) logger[level](message, fields);
+      else logger[level](message);
     };
   return {
     powertools: logger,
@@ -35,6 +48,6 @@ function wrap(logger: Logger): AppLogger {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    child: (keys) => wrap(logger.createChild({ persistentKeys: redactFields(keys) })),
+    child: (keys) => wrap(logger.createChild({ persistentKeys: keys })),
   };
 }

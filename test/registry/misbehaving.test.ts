@@ -6,19 +6,11 @@ import { afterEach, describe, it } from 'node:test';
 import { RegistryClient } from '../../lib/registry/client';
 import { closeRegistryConnections } from '../../lib/registry/transport';
 import { captureLog, CountingRequests, endpointFor } from './helpers';
-import { sendJson, startStub, type StubServer } from './stub-server';
+import { sendJson, stubPool } from './stub-server';
 
-const stubs: StubServer[] = [];
-async function stub(...args: Parameters<typeof startStub>): Promise<StubServer> {
-  const server = await startStub(...args);
-  stubs.push(server);
-  return server;
-}
+const { stub, stopAll } = stubPool(closeRegistryConnections);
 
-afterEach(async () => {
-  await Promise.all(stubs.splice(0).map((server) => server.stop()));
-  await closeRegistryConnections();
-});
+afterEach(stopAll);
 
 describe('throttling', () => {
   it('waits for Retry-After on 429 and then succeeds', async () => {

@@ -33,3 +33,19 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }
+
+/** Stubs a test file starts; `stopAll` (in afterEach) stops them and closes pooled registry connections. */
+export function stubPool(closeConnections: () => Promise<void>): { stub: typeof startStub; stopAll(): Promise<void> } {
+  const started: StubServer[] = [];
+  return {
+    stub: async (handle) => {
+      const server = await startStub(handle);
+      started.push(server);
+      return server;
+    },
+    stopAll: async () => {
+      await Promise.all(started.splice(0).map((server) => server.stop()));
+      await closeConnections();
+    },
+  };
+}

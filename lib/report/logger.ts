@@ -22,11 +22,17 @@ export function createLogger(options: { level: LogLevel; persistentKeys?: Record
   );
 }
 
-function wrap(logger: Logger): AppLogger {
+/**
+ * `keys` go on every record of this logger. A child adds its keys to its parent's on the same
+ * Powertools logger rather than through `createChild`: a Powertools child re-reads the cold start
+ * from its own fresh state, so a child made per invocation would log `cold_start: true` on every one.
+ */
+function wrap(logger: Logger, keys: Record<string, unknown> = {}): AppLogger {
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, fields?: Record<string, unknown>): void => {
-      if (fields) logger[level](redact(message), redactFields(fields));
+      const all = fields ? { ...keys, ...fields } : keys;
+      if (Object.keys(all).length > 0) logger[level](redact(message), redactFields(all));
       else logger[level](redact(message));
     };
   return {
@@ -35,6 +41,6 @@ function wrap(logger: Logger): AppLogger {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    child: (keys) => wrap(logger.createChild({ persistentKeys: redactFields(keys) })),
+    child: (childKeys) => wrap(logger, { ...keys, ...childKeys }),
   };
 }

@@ -89,11 +89,14 @@ describe('update-images handler', { timeout: 120_000 }, () => {
   });
 
   it('reports what it would do on a manual dry run, writing nothing', async () => {
-    const { result } = await capturingOutput(() => handler({ dryRun: true }, lambdaContext(50_000)));
+    const { result, lines } = await capturingOutput(() => handler({ dryRun: true }, lambdaContext(50_000)));
     const summary = summaryOf(result.clusters[0]);
     assert.equal(summary.dryRun, true);
     assert.equal(summary.imagesUpdated, 1);
     assert.equal(liveImage(), undefined);
+    const metrics = lines.find((line) => typeof line._aws === 'object');
+    assert.equal(metrics?.ImagesWouldUpdate, 1, 'a dry run counts what it would update apart');
+    assert.equal(metrics?.ImagesUpdated, undefined, 'and never as updated');
   });
 
   it('updates the application to the newest 1.27.x on a scheduled run, logging and publishing metrics', async () => {

@@ -254,4 +254,31 @@ describe('robustness', () => {
     assert.deepEqual(run.summary.notReached, ['deadline/late']);
     assert.equal(images(fixture.kube.application('deadline', 'late')), undefined);
   });
+
+  test('names the first 20 applications the deadline left once, and counts the rest', async () => {
+    seed(fixture, Array.from({ length: 25 }, (_, i) => worked(`late-${String(i).padStart(2, '0')}`, 'many-late')));
+    const run = await cycle(fixture, 'many-late', {}, { budget: fixedBudget(Date.now() - 1, Date.now() + 60_000) });
+    assert.equal(run.summary.notReached.length, 25);
+    const named = run.log.lines.filter((l) => Array.isArray(l.fields?.notReached));
+    assert.equal(named.length, 1, 'one line names them');
+    assert.equal(named[0]?.level, 'warn');
+    assert.equal((named[0]?.fields?.notReached as string[]).length, 20);
+    assert.equal(named[0]?.fields?.notReachedCount, 25);
+    const summaryLine = run.log.lines.find((l) => l.message.startsWith('Processing results:'));
+    assert.equal((summaryLine?.fields?.summary as { notReached: unknown }).notReached, 25, 'the summary line counts them');
+  });
+
+  test('with nothing to choose from, the running image is up to date: no skip, nothing at INFO', async () => {
+    seed(fixture, [
+      worked('no-match', 'nothing', { 'app.semver': '>=9.0.0' }),
+      worked('all-ignored', 'nothing', { 'app.ignore-tags': '*' }),
+    ]);
+    const run = await cycle(fixture, 'nothing');
+    assert.equal(run.summary.imagesConsidered, 2);
+    assert.equal(run.summary.imagesSkipped, 0);
+    assert.equal(run.summary.errors, 0);
+    const decisions = run.log.lines.filter((l) => l.fields?.outcome !== undefined);
+    assert.deepEqual(decisions.map((l) => [l.level, l.fields?.outcome]), [['debug', 'unchanged'], ['debug', 'unchanged']]);
+    assert.equal(images(fixture.kube.application('nothing', 'no-match')), undefined, 'nothing written');
+  });
 });

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { fixedBudget } from '../../lib/deadline';
 import type { Application } from '../../lib/model';
 import { helmApp, kustomizeApp, multiSourceApp } from '../support/applications';
+import { pushImage } from '../support/registry';
 import { cycle, pushTags, seed, startFixture, type Fixture } from './fixture';
 
 let fixture: Fixture;
@@ -23,6 +24,11 @@ before(async () => {
   ]);
   await pushTags(fixture.registry, 'team/calver', ['2024.01', '2024.09', '2024.10', 'nightly']);
   await pushTags(fixture.registry, 'team/filtered', ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.1.5-debug']);
+  const amd64 = { os: 'linux', arch: 'amd64' };
+  const arm64 = { os: 'linux', arch: 'arm64' };
+  for (const [minute, tag, platforms] of [[0, '1.0.0', [amd64, arm64]], [1, '1.1.0', [arm64]], [2, '1.2.0', [amd64]]] as const) {
+    await pushImage(fixture.registry, 'team/multiarch', tag, { created: new Date(Date.UTC(2026, 0, 1, 0, minute)), platforms: [...platforms] });
+  }
 });
 
 after(async () => {
@@ -208,6 +214,31 @@ describe('liveness, force-update and dry-run', () => {
     assert.equal(images(fixture.kube.application('dry', 'web')), undefined);
     assert.ok(!fixture.kube.requests().slice(before).some((r) => r.method !== 'GET'), 'only reads');
     assert.ok(run.log.lines.some((l) => l.fields?.to === `${host}/nginxinc/nginx-unprivileged:1.27.10`));
+  });
+});
+
+describe('platforms', () => {
+  test('a tag without a wanted platform is passed over, never an error, whatever the strategy', async () => {
+    const app = (name: string, strategy: string, extra: Record<string, string> = {}) =>
+      kustomizeApp({
+        name,
+        namespace: 'platforms',
+        settings: { 'image-list': `app=${host}/team/multiarch`, 'app.update-strategy': strategy, 'app.platforms': 'linux/arm64', ...extra },
+        liveImages: [`${host}/team/multiarch:1.0.0`],
+      });
+    seed(fixture, [
+      app('semver', 'semver'),
+      app('newest-build', 'newest-build'),
+      app('alphabetical', 'alphabetical'),
+      app('digest', 'digest', { 'image-list': `app=${host}/team/multiarch:1.2.0` }),
+    ]);
+    const run = await cycle(fixture, 'platforms');
+    assert.equal(run.summary.errors, 0, JSON.stringify(run.log.lines.filter((l) => l.level === 'error')));
+    for (const name of ['semver', 'newest-build', 'alphabetical']) {
+      assert.deepEqual(images(fixture.kube.application('platforms', name)), [`${host}/team/multiarch:1.1.0`], name);
+    }
+    assert.equal(images(fixture.kube.application('platforms', 'digest')), undefined, 'the tracked tag lacks the platform: nothing to do');
+    assert.equal(run.summary.imagesUpdated, 3);
   });
 });
 

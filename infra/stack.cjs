@@ -29,6 +29,12 @@ function minutesBetweenRuns(schedule) {
   return Number(match[1]) * MINUTES_PER_UNIT[match[2].replace(/s$/, '')];
 }
 
+/** Whether osls runs `serverless invoke local` (its command is not among the options it passes). */
+function invokedLocally() {
+  const args = process.argv.slice(2);
+  return args[0] === 'invoke' && args[1] === 'local';
+}
+
 /** Where Lambda unpacks the function's files. */
 const TASK_ROOT = '/var/task';
 
@@ -57,7 +63,8 @@ module.exports = {
       ...(await list(resolveVariable, 'describeClusterArns')),
     ];
     const roleArns = await list(resolveVariable, 'assumeRoleArns');
-    if (clusterArns.length === 0 && roleArns.length === 0) {
+    // Only what is deployed must reach a cluster; `serverless invoke local` runs against KUBECONFIG.
+    if (clusterArns.length === 0 && roleArns.length === 0 && !invokedLocally()) {
       throw new Error('the function could reach no cluster: set the clusterName param (or describeClusterArns / assumeRoleArns)');
     }
     const repositoryArns = await list(resolveVariable, 'ecrRepositoryArns');

@@ -3,6 +3,8 @@
 // exactly what is configured (no CloudFormation conditions), which keeps the IAM policy auditable.
 'use strict';
 
+const { argv } = require('node:process');
+
 /** A comma-separated param as a list; empty param: empty list. */
 async function list(resolveVariable, name) {
   const value = await resolveVariable(`param:${name}`);
@@ -31,7 +33,7 @@ function minutesBetweenRuns(schedule) {
 
 /** Whether osls runs `serverless invoke local` (its command is not among the options it passes). */
 function invokedLocally() {
-  const args = process.argv.slice(2);
+  const args = argv.slice(2);
   return args[0] === 'invoke' && args[1] === 'local';
 }
 

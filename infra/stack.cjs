@@ -3,6 +3,8 @@
 // exactly what is configured (no CloudFormation conditions), which keeps the IAM policy auditable.
 'use strict';
 
+const { argv } = require('node:process');
+
 /** A comma-separated param as a list; empty param: empty list. */
 async function list(resolveVariable, name) {
   const value = await resolveVariable(`param:${name}`);
@@ -27,6 +29,12 @@ function minutesBetweenRuns(schedule) {
     throw new Error(`cannot tell the minutes between runs of "${schedule}": pass --param="scheduleMinutes=<N>" as well`);
   }
   return Number(match[1]) * MINUTES_PER_UNIT[match[2].replace(/s$/, '')];
+}
+
+/** Whether osls runs `serverless invoke local` (its command is not among the options it passes). */
+function invokedLocally() {
+  const args = argv.slice(2);
+  return args[0] === 'invoke' && args[1] === 'local';
 }
 
 /** Where Lambda unpacks the function's files. */
@@ -67,7 +75,8 @@ module.exports = {
       ...(await list(resolveVariable, 'describeClusterArns')),
     ];
     const roleArns = await list(resolveVariable, 'assumeRoleArns');
-    if (clusterArns.length === 0 && roleArns.length === 0) {
+    // Only what is deployed must reach a cluster; `serverless invoke local` runs against KUBECONFIG.
+    if (clusterArns.length === 0 && roleArns.length === 0 && !invokedLocally()) {
       throw new Error('the function could reach no cluster: set the clusterName param (or describeClusterArns / assumeRoleArns)');
     }
     const repositoryArns = await list(resolveVariable, 'ecrRepositoryArns');

@@ -50,6 +50,9 @@ export class RequestTally implements RequestCounter {
   }
 }
 
+/** Applications the deadline left that are named in the log; the rest are counted. */
+const NOT_REACHED_LOGGED = 20;
+
 /** Thrown when the cycle cannot run at all (unreadable configuration, cluster unreachable). */
 export class CycleError extends Error {
   override name = 'CycleError';
@@ -126,15 +129,17 @@ export async function runCycle(
   if (!options.dryRun) await writeImageUpdaterStatuses(imageUpdatersApi, plan.outcomes, report, log);
 
   const summary = report.summary(Date.now() - started, tally.registryRequests);
-  if (summary.notReached.length > 0) {
-    log.warn(`deadline reached: ${summary.notReached.length} application(s) not processed in this run`, {
-      notReached: summary.notReached,
+  const notReached = summary.notReached.length;
+  if (notReached > 0) {
+    log.warn(`deadline reached: ${notReached} application(s) left to a later run`, {
+      notReached: summary.notReached.slice(0, NOT_REACHED_LOGGED),
+      notReachedCount: notReached,
     });
   }
   log.info(
     `Processing results: applications=${summary.applications} images_considered=${summary.imagesConsidered} ` +
       `images_skipped=${summary.imagesSkipped} images_updated=${summary.imagesUpdated} errors=${summary.errors}`,
-    { summary: { ...summary, registryRequestsByKind: tally.registry, kubeRequests: tally.kubeRequests, git: tally.git } },
+    { summary: { ...summary, notReached, registryRequestsByKind: tally.registry, kubeRequests: tally.kubeRequests, git: tally.git } },
   );
   return summary;
 }

@@ -133,7 +133,8 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
     const repository = await services.registries.repository(spec.image, spec.pullSecret);
     const resolution = await resolveImage(spec, live, repository);
     if (resolution.kind === 'none') {
-      report.record({ ...base, from, outcome: 'skipped', reason: resolution.reason }, { actionable: true });
+      // As the reference does: with nothing to choose from, the running image stays and is up to date.
+      report.record({ ...base, from, to: from, outcome: 'unchanged', reason: resolution.reason });
       return {};
     }
     if (resolution.kind === 'current') {

@@ -41,7 +41,10 @@ export function clustersFromEnv(env: NodeJS.ProcessEnv = process.env): ClusterTa
     throw new Error(`${CLUSTERS_VARIABLE}=${JSON.stringify(raw)}: ${reason}`);
   };
   if (raw === '') {
-    return fail('not set: give the EKS cluster name(s), comma-separated, or a JSON array of {name, region, roleArn, externalId}');
+    return fail(
+      'not set: give the EKS cluster name(s), comma-separated, or a JSON array of {name, region, roleArn, externalId}; ' +
+        'or, run locally (serverless invoke local), set KUBECONFIG',
+    );
   }
   const entries: unknown = raw.startsWith('[')
     ? parseJson(raw, fail)

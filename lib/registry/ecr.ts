@@ -16,7 +16,7 @@ import { DigestSchema } from './schema';
 import type { RequestCounter } from './transport';
 
 export type EcrRegistry =
-  | { kind: 'private'; host: string; accountId: string; region: string; fips: boolean }
+  | { kind: 'private'; host: string; accountId: string; region: string; fips: boolean; dualStack: boolean }
   | { kind: 'public'; host: string; region: string };
 
 export type PrivateEcrRegistry = Extract<EcrRegistry, { kind: 'private' }>;
@@ -35,8 +35,14 @@ export interface EcrImage {
   pushedAt: Date;
 }
 
-/** `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`, as the ECR credential helper reads it. */
-const PRIVATE_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z]+(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
+/**
+ * `<account>.dkr.ecr[-fips].<region>.<suffix>` (IPv4) and `<account>.dkr-ecr[-fips].<region>.<suffix>`
+ * (dual-stack) in every partition: commercial and GovCloud, China, the European Sovereign Cloud and
+ * the ISO partitions.
+ */
+const PRIVATE_HOST = /^(\d{12})\.dkr([.-])ecr(-fips)?\.([a-z]+(?:-[a-z]+)+-\d+)\.([a-z0-9.-]+)$/;
+const IPV4_SUFFIXES = new Set(['amazonaws.com', 'amazonaws.com.cn', 'amazonaws.eu', 'c2s.ic.gov', 'sc2s.sgov.gov', 'cloud.adc-e.uk', 'csp.hci.ic.gov']);
+const DUAL_STACK_SUFFIXES = new Set(['on.aws', 'on.amazonwebservices.com.cn', 'on.amazonwebservices.eu']);
 const PUBLIC_HOST = 'public.ecr.aws';
 /** ECR Public's API lives in us-east-1 only. */
 const PUBLIC_REGION = 'us-east-1';
@@ -53,10 +59,11 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 export function ecrRegistryOf(registryHost: string): EcrRegistry | undefined {
   const host = registryHost.toLowerCase();
   if (host === PUBLIC_HOST) return { kind: 'public', host, region: PUBLIC_REGION };
-  const match = PRIVATE_HOST.exec(host);
-  const [, accountId, fips, region] = match ?? [];
+  const [, accountId, separator, fips, region, suffix = ''] = PRIVATE_HOST.exec(host) ?? [];
   if (!accountId || !region) return undefined;
-  return { kind: 'private', host, accountId, region, fips: fips !== undefined };
+  const dualStack = separator === '-';
+  if (!(dualStack ? DUAL_STACK_SUFFIXES : IPV4_SUFFIXES).has(suffix)) return undefined;
+  return { kind: 'private', host, accountId, region, fips: fips !== undefined, dualStack };
 }
 
 interface CachedToken {
@@ -249,10 +256,10 @@ function describeAwsError(error: unknown, iamActions: string): string {
 }
 
 function privateClient(registry: PrivateEcrRegistry): ECRClient {
-  const key = `${registry.region}|${registry.fips}`;
+  const key = `${registry.region}|${registry.fips}|${registry.dualStack}`;
   let client = privateClients.get(key);
   if (!client) {
-    client = new ECRClient({ ...sdkOptions(registry.region), useFipsEndpoint: registry.fips });
+    client = new ECRClient({ ...sdkOptions(registry.region), useFipsEndpoint: registry.fips, useDualstackEndpoint: registry.dualStack });
     privateClients.set(key, client);
   }
   return client;

@@ -39,8 +39,7 @@ export class CycleReport {
     return this.notReached;
   }
 
-  /** `actionable` skips (a user must change something) are INFO; routine ones are DEBUG. */
-  record(decision: Decision, options: { actionable?: boolean } = {}): void {
+  record(decision: Decision): void {
     this.decisions.push(decision);
     const fields = { ...decision, dryRun: this.dryRun || undefined };
     switch (decision.outcome) {
@@ -53,8 +52,7 @@ export class CycleReport {
         break;
       case 'skipped':
         this.imagesSkipped++;
-        if (options.actionable) this.log.info(`skipped ${decision.app} ${decision.alias}: ${decision.reason}`, fields);
-        else this.log.debug(`skipped ${decision.app} ${decision.alias}: ${decision.reason}`, fields);
+        this.log.debug(`skipped ${decision.app} ${decision.alias}: ${decision.reason}`, fields);
         break;
       case 'error':
         this.errors++;

@@ -35,11 +35,17 @@ export function sanitizingReplacer(level: LogLevel): (key: string, value: unknow
   };
 }
 
-function wrap(logger: Logger): AppLogger {
+/**
+ * `keys` go on every record of this logger. A child adds its keys to its parent's on the same
+ * Powertools logger rather than through `createChild`: a Powertools child re-reads the cold start
+ * from its own fresh state, so a child made per invocation would log `cold_start: true` on every one.
+ */
+function wrap(logger: Logger, keys: Record<string, unknown> = {}): AppLogger {
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, fields?: Record<string, unknown>): void => {
-      if (fields) logger[level](message, fields);
+      const all = fields ? { ...keys, ...fields } : keys;
+      if (Object.keys(all).length > 0) logger[level](message, all);
       else logger[level](message);
     };
   return {
@@ -48,6 +54,6 @@ function wrap(logger: Logger): AppLogger {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    child: (keys) => wrap(logger.createChild({ persistentKeys: keys })),
+    child: (childKeys) => wrap(logger, { ...keys, ...childKeys }),
   };
 }

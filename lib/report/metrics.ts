@@ -5,7 +5,10 @@ import { SERVICE_NAME } from './logger';
 
 export const METRICS_NAMESPACE = 'ImageUpdater';
 
-/** One EMF record per cycle, with the summary's counters as metrics. */
+/**
+ * One EMF record per cycle, with the summary's counters as metrics. A dry run's updates are
+ * `ImagesWouldUpdate`, so that `ImagesUpdated` only ever counts images actually written.
+ */
 export function publishCycleMetrics(summary: CycleSummary, dimensions: Record<string, string>): void {
   const metrics = new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
@@ -14,7 +17,7 @@ export function publishCycleMetrics(summary: CycleSummary, dimensions: Record<st
   metrics.addDimensions(dimensions);
   metrics.addMetric('Applications', MetricUnit.Count, summary.applications);
   metrics.addMetric('ImagesConsidered', MetricUnit.Count, summary.imagesConsidered);
-  metrics.addMetric('ImagesUpdated', MetricUnit.Count, summary.imagesUpdated);
+  metrics.addMetric(summary.dryRun ? 'ImagesWouldUpdate' : 'ImagesUpdated', MetricUnit.Count, summary.imagesUpdated);
   metrics.addMetric('ImagesSkipped', MetricUnit.Count, summary.imagesSkipped);
   metrics.addMetric('Errors', MetricUnit.Count, summary.errors);
   metrics.addMetric('ApplicationsNotReached', MetricUnit.Count, summary.notReached.length);

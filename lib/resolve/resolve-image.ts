@@ -4,6 +4,7 @@ import type { ImageRef, ImageSpecification, Platform, TagCandidate } from '../mo
 import { filterTags } from '../policy/filters';
 import { strategyFor, type Strategy } from '../policy/strategy';
 import { chosenImage, needsUpdate } from '../policy/update';
+import { NoMatchingPlatformError } from '../registry/errors';
 import { formatPlatform, platformMatches } from '../registry/platform';
 import { mapLimited } from '../map-limited';
 import type { RepositoryView } from './registry-access';
@@ -26,9 +27,10 @@ export async function resolveImage(spec: ImageSpecification, live: ImageRef, rep
     return { kind: 'none', reason: noCandidateReason(spec, tags.length, filtered.length) };
   }
   const candidates = await withMetadata(strategy, eligible, spec.platforms, repository);
-  const best =
-    strategy.needs === 'push-time' ? await selectOffering(strategy, candidates, spec, repository) : strategy.select(candidates, spec.constraint);
-  if (!best) return { kind: 'none', reason: `no tag of ${tags.length} has the metadata strategy ${spec.strategy} needs` };
+  // Metadata already showed each candidate's platforms; otherwise the picks are checked best first.
+  const checkedPlatforms = strategy.needs === 'digest' || strategy.needs === 'build-time';
+  const best = checkedPlatforms ? strategy.select(candidates, spec.constraint) : await selectOffering(strategy, candidates, spec, repository);
+  if (!best) return { kind: 'none', reason: noOfferingReason(spec, tags.length) };
   if (!needsUpdate(live, best, spec.strategy, spec)) {
     return { kind: 'current', image: chosenImage(spec, live, best), reason: 'running image is the one the strategy picks' };
   }
@@ -40,12 +42,19 @@ async function withMetadata(strategy: Strategy, tags: string[], platforms: Platf
     case 'nothing':
       return tags.map((tag) => ({ tag }));
     case 'digest':
-      return mapLimited(tags, METADATA_CONCURRENCY, async (tag) => ({ tag, digest: await digestFor(tag, platforms, repository) }));
+      return offering(
+        await mapLimited(tags, METADATA_CONCURRENCY, async (tag) => {
+          const digest = await digestFor(tag, platforms, repository);
+          return digest === undefined ? undefined : { tag, digest };
+        }),
+      );
     case 'build-time':
-      return mapLimited(tags, METADATA_CONCURRENCY, async (tag) => {
-        const metadata = await repository.metadata(tag, platforms);
-        return { tag, digest: metadata.digest, created: metadata.created };
-      });
+      return offering(
+        await mapLimited(tags, METADATA_CONCURRENCY, async (tag) => {
+          const metadata = await repository.metadata(tag, platforms).catch(passOver);
+          return metadata && { tag, digest: metadata.digest, created: metadata.created };
+        }),
+      );
     case 'push-time': {
       if (!repository.pushTimes) {
         throw new Error(
@@ -61,9 +70,19 @@ async function withMetadata(strategy: Strategy, tags: string[], platforms: Platf
   }
 }
 
+/** As the reference does, a tag without a wanted platform is passed over, not an error. */
+function passOver(error: unknown): undefined {
+  if (error instanceof NoMatchingPlatformError) return undefined;
+  throw error;
+}
+
+function offering(candidates: (TagCandidate | undefined)[]): TagCandidate[] {
+  return candidates.filter((candidate) => candidate !== undefined);
+}
+
 /**
- * The strategy's pick that offers a wanted platform. Push times come without platforms, so the
- * manifests of the picks are read best first, which usually stops at the first.
+ * The strategy's pick that offers a wanted platform. Tag names and push times come without
+ * platforms, so the manifests of the picks are read best first, which usually stops at the first.
  */
 async function selectOffering(strategy: Strategy, candidates: TagCandidate[], spec: ImageSpecification, repository: RepositoryView): Promise<TagCandidate | undefined> {
   let remaining = candidates;
@@ -77,15 +96,19 @@ async function selectOffering(strategy: Strategy, candidates: TagCandidate[], sp
   }
 }
 
-/** HEAD is enough when any platform will do; otherwise the manifest must show a wanted platform. */
-async function digestFor(tag: string, platforms: Platform[] | undefined, repository: RepositoryView): Promise<string> {
+/**
+ * HEAD is enough when any platform will do; otherwise the manifest must show a wanted platform,
+ * and a tag without one is passed over (undefined).
+ */
+async function digestFor(tag: string, platforms: Platform[] | undefined, repository: RepositoryView): Promise<string | undefined> {
   if (!platforms) return repository.digestOf(tag);
   const manifest = await repository.manifest(tag);
-  if (!manifest.platforms.some((offered) => platformMatches(offered, platforms))) {
-    const offered = manifest.platforms.map(formatPlatform).join(', ');
-    throw new Error(`${repository.repository}:${tag} offers no wanted platform (offers ${offered || 'none'})`);
-  }
-  return manifest.digest;
+  return manifest.platforms.some((offered) => platformMatches(offered, platforms)) ? manifest.digest : undefined;
+}
+
+function noOfferingReason(spec: ImageSpecification, total: number): string {
+  if (spec.platforms) return `no candidate tag of ${total} offers platform ${spec.platforms.map(formatPlatform).join(', ')}`;
+  return `no tag of ${total} has the metadata strategy ${spec.strategy} needs`;
 }
 
 function noCandidateReason(spec: ImageSpecification, total: number, afterFilters: number): string {

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from '@aws-sdk/client-eks';
-import type { Context } from 'aws-lambda';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { createHandler, type ClusterOutcome, type HandlerDependencies } from '../../functions/update-images';
 import { START_MARGIN_MS } from '../../lib/deadline';
@@ -11,66 +10,12 @@ import type { CycleSummary } from '../../lib/model';
 import { kustomizeApp } from '../support/applications';
 import { verifyEksToken } from '../support/aws/eks-token-verifier';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
+import { capturingOutput, lambdaContext, scheduledEvent } from '../support/lambda';
 import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
 
 const CREDENTIALS = { accessKeyId: 'AKIAHANDLERTEST00001', secretAccessKey: 'handler-test-secret-key' };
 const REPOSITORY = 'nginxinc/nginx-unprivileged';
 const TAGS = ['1.26.3', '1.27.0', '1.27.1', '1.27.4', '1.28.0'];
-
-function lambdaContext(remainingMs: number): Context {
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'image-updater-test-updateImages',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:image-updater-test-updateImages',
-    memoryLimitInMB: '256',
-    awsRequestId: `request-${remainingMs}-${Date.now()}`,
-    logGroupName: '/aws/lambda/image-updater-test-updateImages',
-    logStreamName: '2026/01/01/[$LATEST]test',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-function scheduledEvent(time = new Date()) {
-  return {
-    version: '0',
-    id: 'c7a2b1e4-0000-4000-8000-000000000000',
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time: time.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    region: 'eu-west-1',
-    resources: ['arn:aws:events:eu-west-1:123456789012:rule/image-updater-test-UpdateImagesEventsRuleSchedule1'],
-    detail: {},
-  };
-}
-
-/** Runs `action` while keeping a copy of what it writes to stdout and stderr (Powertools logs and EMF). */
-async function capturingOutput<T>(action: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[]; text: string }> {
-  const streams = [process.stdout, process.stderr];
-  const writes = streams.map((stream) => stream.write.bind(stream));
-  let text = '';
-  streams.forEach((stream, index) => {
-    stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-      return writes[index]!(chunk, ...rest);
-    }) as typeof stream.write;
-  });
-  try {
-    const result = await action();
-    const lines = text
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { result, lines, text };
-  } finally {
-    streams.forEach((stream, index) => (stream.write = writes[index]!));
-  }
-}
 
 function summaryOf(outcome: ClusterOutcome | undefined): CycleSummary {
   assert.ok(outcome && 'summary' in outcome, `a cycle summary, got ${JSON.stringify(outcome)}`);
@@ -152,11 +97,14 @@ describe('update-images handler', { timeout: 120_000 }, () => {
   });
 
   it('reports what it would do on a manual dry run, writing nothing', async () => {
-    const { result } = await capturingOutput(() => handler({ dryRun: true }, lambdaContext(50_000)));
+    const { result, lines } = await capturingOutput(() => handler({ dryRun: true }, lambdaContext(50_000)));
     const summary = summaryOf(result.clusters[0]);
     assert.equal(summary.dryRun, true);
     assert.equal(summary.imagesUpdated, 1);
     assert.equal(liveImage(), undefined);
+    const metrics = lines.find((line) => typeof line._aws === 'object');
+    assert.equal(metrics?.ImagesWouldUpdate, 1, 'a dry run counts what it would update apart');
+    assert.equal(metrics?.ImagesUpdated, undefined, 'and never as updated');
   });
 
   it('updates the application to the newest 1.27.x on a scheduled run, logging and publishing metrics', async () => {

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { fixedBudget } from '../../lib/deadline';
 import type { Application } from '../../lib/model';
 import { helmApp, kustomizeApp, multiSourceApp } from '../support/applications';
+import { pushImage } from '../support/registry';
 import { cycle, pushTags, seed, startFixture, type Fixture } from './fixture';
 
 let fixture: Fixture;
@@ -23,6 +24,11 @@ before(async () => {
   ]);
   await pushTags(fixture.registry, 'team/calver', ['2024.01', '2024.09', '2024.10', 'nightly']);
   await pushTags(fixture.registry, 'team/filtered', ['v1.0.0', 'v1.1.0', 'v1.2.0', 'v1.1.5-debug']);
+  const amd64 = { os: 'linux', arch: 'amd64' };
+  const arm64 = { os: 'linux', arch: 'arm64' };
+  for (const [minute, tag, platforms] of [[0, '1.0.0', [amd64, arm64]], [1, '1.1.0', [arm64]], [2, '1.2.0', [amd64]]] as const) {
+    await pushImage(fixture.registry, 'team/multiarch', tag, { created: new Date(Date.UTC(2026, 0, 1, 0, minute)), platforms: [...platforms] });
+  }
 });
 
 after(async () => {
@@ -211,6 +217,31 @@ describe('liveness, force-update and dry-run', () => {
   });
 });
 
+describe('platforms', () => {
+  test('a tag without a wanted platform is passed over, never an error, whatever the strategy', async () => {
+    const app = (name: string, strategy: string, extra: Record<string, string> = {}) =>
+      kustomizeApp({
+        name,
+        namespace: 'platforms',
+        settings: { 'image-list': `app=${host}/team/multiarch`, 'app.update-strategy': strategy, 'app.platforms': 'linux/arm64', ...extra },
+        liveImages: [`${host}/team/multiarch:1.0.0`],
+      });
+    seed(fixture, [
+      app('semver', 'semver'),
+      app('newest-build', 'newest-build'),
+      app('alphabetical', 'alphabetical'),
+      app('digest', 'digest', { 'image-list': `app=${host}/team/multiarch:1.2.0` }),
+    ]);
+    const run = await cycle(fixture, 'platforms');
+    assert.equal(run.summary.errors, 0, JSON.stringify(run.log.lines.filter((l) => l.level === 'error')));
+    for (const name of ['semver', 'newest-build', 'alphabetical']) {
+      assert.deepEqual(images(fixture.kube.application('platforms', name)), [`${host}/team/multiarch:1.1.0`], name);
+    }
+    assert.equal(images(fixture.kube.application('platforms', 'digest')), undefined, 'the tracked tag lacks the platform: nothing to do');
+    assert.equal(run.summary.imagesUpdated, 3);
+  });
+});
+
 describe('robustness', () => {
   test('a concurrent change between read and write is retried, not clobbered', async () => {
     seed(fixture, [worked('web', 'race')]);
@@ -253,5 +284,32 @@ describe('robustness', () => {
     const run = await cycle(fixture, 'deadline', {}, { budget: fixedBudget(Date.now() - 1, Date.now() + 60_000) });
     assert.deepEqual(run.summary.notReached, ['deadline/late']);
     assert.equal(images(fixture.kube.application('deadline', 'late')), undefined);
+  });
+
+  test('names the first 20 applications the deadline left once, and counts the rest', async () => {
+    seed(fixture, Array.from({ length: 25 }, (_, i) => worked(`late-${String(i).padStart(2, '0')}`, 'many-late')));
+    const run = await cycle(fixture, 'many-late', {}, { budget: fixedBudget(Date.now() - 1, Date.now() + 60_000) });
+    assert.equal(run.summary.notReached.length, 25);
+    const named = run.log.lines.filter((l) => Array.isArray(l.fields?.notReached));
+    assert.equal(named.length, 1, 'one line names them');
+    assert.equal(named[0]?.level, 'warn');
+    assert.equal((named[0]?.fields?.notReached as string[]).length, 20);
+    assert.equal(named[0]?.fields?.notReachedCount, 25);
+    const summaryLine = run.log.lines.find((l) => l.message.startsWith('Processing results:'));
+    assert.equal((summaryLine?.fields?.summary as { notReached: unknown }).notReached, 25, 'the summary line counts them');
+  });
+
+  test('with nothing to choose from, the running image is up to date: no skip, nothing at INFO', async () => {
+    seed(fixture, [
+      worked('no-match', 'nothing', { 'app.semver': '>=9.0.0' }),
+      worked('all-ignored', 'nothing', { 'app.ignore-tags': '*' }),
+    ]);
+    const run = await cycle(fixture, 'nothing');
+    assert.equal(run.summary.imagesConsidered, 2);
+    assert.equal(run.summary.imagesSkipped, 0);
+    assert.equal(run.summary.errors, 0);
+    const decisions = run.log.lines.filter((l) => l.fields?.outcome !== undefined);
+    assert.deepEqual(decisions.map((l) => [l.level, l.fields?.outcome]), [['debug', 'unchanged'], ['debug', 'unchanged']]);
+    assert.equal(images(fixture.kube.application('nothing', 'no-match')), undefined, 'nothing written');
   });
 });

@@ -10,6 +10,7 @@ describe('ecrRegistryOf', () => {
       accountId: '123456789012',
       region: 'eu-west-1',
       fips: false,
+      dualStack: false,
     });
   });
 
@@ -20,8 +21,24 @@ describe('ecrRegistryOf', () => {
       accountId: '123456789012',
       region: 'us-gov-west-1',
       fips: true,
+      dualStack: false,
     });
   });
+
+  for (const [host, region, fips, dualStack] of [
+    ['123456789012.dkr-ecr.eu-west-1.on.aws', 'eu-west-1', false, true],
+    ['123456789012.dkr-ecr-fips.us-east-1.on.aws', 'us-east-1', true, true],
+    ['210987654321.dkr-ecr.cn-north-1.on.amazonwebservices.com.cn', 'cn-north-1', false, true],
+    ['123456789012.dkr.ecr.eusc-de-east-1.amazonaws.eu', 'eusc-de-east-1', false, false],
+    ['123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov', 'us-iso-east-1', false, false],
+    ['123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov', 'us-isob-east-1', false, false],
+    ['123456789012.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk', 'eu-isoe-west-1', false, false],
+    ['123456789012.dkr.ecr.us-isof-south-1.csp.hci.ic.gov', 'us-isof-south-1', false, false],
+  ] as const) {
+    it(`knows ${host}`, () => {
+      assert.deepEqual(ecrRegistryOf(host), { kind: 'private', host, accountId: host.slice(0, 12), region, fips, dualStack });
+    });
+  }
 
   it('knows the China partition', () => {
     const registry = ecrRegistryOf('210987654321.dkr.ecr.cn-northwest-1.amazonaws.com.cn');
@@ -53,6 +70,10 @@ describe('ecrRegistryOf', () => {
     '123456789012.dkr.ecr.eu-west.amazonaws.com',
     '123456789012.dkr.ecr-fipsx.us-east-1.amazonaws.com',
     'public.ecr.aws.example.com',
+    '123456789012.dkr-ecr.eu-west-1.amazonaws.com',
+    '123456789012.dkr.ecr.eu-west-1.on.aws',
+    '123456789012.dkr.ecr.eu-west-1.example.com',
+    '123456789012.dkr-ecr.eu-west-1.on.aws.example.com',
     'ecr.aws',
   ]) {
     it(`is not fooled by ${JSON.stringify(host)}`, () => {

@@ -10,6 +10,8 @@ export interface BenchOptions {
   loadRuns: number;
   bundle: boolean;
   cycles: boolean;
+  /** Git write-back: 100 applications in one repository, ours next to the reference's model. */
+  git: boolean;
   seed: number;
   resultsPath: string | undefined;
   /** Write a CPU profile of each child (unminified) into this directory. */
@@ -25,7 +27,7 @@ export function repositoriesFor(applications: number): number {
 }
 
 const USAGE = `usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--latency-ms 25] [--auth token|none]
-                      [--load-runs 9] [--no-bundle | --no-cycles] [--seed 1] [--out bench/results.md | --no-out]
+                      [--load-runs 9] [--no-bundle] [--no-cycles] [--no-git] [--seed 1] [--out bench/results.md | --no-out]
                       [--profile DIR]  (CPU profile of each cycle process, unminified)`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -39,6 +41,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'load-runs': { type: 'string' },
       'no-bundle': { type: 'boolean', default: false },
       'no-cycles': { type: 'boolean', default: false },
+      'no-git': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       out: { type: 'string' },
       'no-out': { type: 'boolean', default: false },
@@ -60,9 +63,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     loadRuns: values['load-runs'] ? positive('--load-runs', values['load-runs']) : values.quick ? 3 : 9,
     bundle: !values['no-bundle'],
     cycles: !values['no-cycles'],
+    git: !values['no-git'],
     seed: nonNegative('--seed', values.seed),
     // A partial run (--quick, --sizes) does not overwrite the committed full results unless asked.
-    resultsPath: values['no-out'] ? undefined : (values.out ?? (values.quick || values.sizes || values['no-bundle'] || values['no-cycles'] ? undefined : 'bench/results.md')),
+    resultsPath: values['no-out'] ? undefined : (values.out ?? (values.quick || values.sizes || values['no-bundle'] || values['no-cycles'] || values['no-git'] ? undefined : 'bench/results.md')),
     profileDir: values.profile,
   };
 }

@@ -12,6 +12,8 @@ export interface BenchOptions {
   cycles: boolean;
   /** The hostile-input section (huge body, catastrophic regexps, oversized image-list). */
   hostile: boolean;
+  /** Git write-back: 100 applications in one repository, ours next to the reference's model. */
+  git: boolean;
   seed: number;
   resultsPath: string | undefined;
   /** Write a CPU profile of each child (unminified) into this directory. */
@@ -27,7 +29,7 @@ export function repositoriesFor(applications: number): number {
 }
 
 const USAGE = `usage: npm run bench -- [--sizes 100,1000,5000] [--quick] [--latency-ms 25] [--auth token|none]
-                      [--load-runs 9] [--no-bundle | --no-cycles] [--no-hostile] [--seed 1] [--out bench/results.md | --no-out]
+                      [--load-runs 9] [--no-bundle | --no-cycles] [--no-hostile] [--no-git] [--seed 1] [--out bench/results.md | --no-out]
                       [--profile DIR]  (CPU profile of each cycle process, unminified)`;
 
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -42,6 +44,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       'no-bundle': { type: 'boolean', default: false },
       'no-cycles': { type: 'boolean', default: false },
       'no-hostile': { type: 'boolean', default: false },
+      'no-git': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       out: { type: 'string' },
       'no-out': { type: 'boolean', default: false },
@@ -64,9 +67,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     bundle: !values['no-bundle'],
     cycles: !values['no-cycles'],
     hostile: !values['no-hostile'],
+    git: !values['no-git'],
     seed: nonNegative('--seed', values.seed),
     // A partial run (--quick, --sizes) does not overwrite the committed full results unless asked.
-    resultsPath: values['no-out'] ? undefined : (values.out ?? (values.quick || values.sizes || values['no-bundle'] || values['no-cycles'] ? undefined : 'bench/results.md')),
+    resultsPath: values['no-out'] ? undefined : (values.out ?? (values.quick || values.sizes || values['no-bundle'] || values['no-cycles'] || values['no-git'] || values['no-hostile'] ? undefined : 'bench/results.md')),
     profileDir: values.profile,
   };
 }

@@ -1,6 +1,7 @@
 // The Markdown report: targets with where each stands, the cycles side by side with the floor and
 // the reference, requests by kind, the bundle, and the checks that the cycles did the right thing.
 import type { BundleMeasurement } from './bundle';
+import { renderGitSection, type GitBenchResult } from './git/write-back';
 import { REQUEST_KINDS, totalRequests, type RequestCounts } from './counts';
 import { MB_PER_VCPU, lambdaHeapFlags, vcpuShare, type LambdaSettings } from './lambda';
 import type { PhaseResult, SizeResult } from './measure-size';
@@ -13,6 +14,7 @@ export interface BenchResults {
   options: BenchOptions;
   sizes: SizeResult[];
   bundle?: BundleMeasurement;
+  git?: GitBenchResult;
   pushedTags: number;
   pushMs: number;
   totalMs: number;
@@ -57,6 +59,7 @@ export function renderReport(results: BenchResults): string {
     kindsTable(results.sizes),
     '',
     ...(results.bundle ? ['## Lambda bundle', '', bundleSection(results.bundle), ''] : []),
+    ...(results.git ? ['## Git write-back', '', renderGitSection(results.git), ''] : []),
     '## Checks',
     '',
     checks(results.sizes),

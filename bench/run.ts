@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startRegistry } from '../test/support/registry';
 import { measureBundle, type BundleMeasurement } from './bundle';
 import { measureHostile, renderHostile, type HostileResult } from './hostile';
+import { measureGitWriteBack, type GitBenchResult } from './git/write-back';
 import { lambdaHeapFlags, lambdaSettings } from './lambda';
 import { bundleChild } from './cycle/run-size';
 import { measureSize, type SizeResult } from './measure-size';
@@ -66,10 +67,14 @@ async function main(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   }
 
+  let git: GitBenchResult | undefined;
+  if (options.git) git = await measureGitWriteBack(progress);
+
   const cycleReport = renderReport({
     options,
     sizes: results,
     ...(bundle && { bundle }),
+    ...(git && { git }),
     pushedTags,
     pushMs,
     totalMs: performance.now() - started,

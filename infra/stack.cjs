@@ -57,16 +57,6 @@ module.exports = {
 
   scheduleMinutes: async ({ resolveVariable }) => String(minutesBetweenRuns(await resolveVariable('param:schedule'))),
 
-  /** The ephemeralStorage param (a string on the command line) as the whole number of MB Lambda takes. */
-  ephemeralStorageSize: async ({ resolveVariable }) => {
-    const text = String(await resolveVariable('param:ephemeralStorage')).trim();
-    const size = Number(text);
-    if (!Number.isInteger(size) || size < 512 || size > 10240) {
-      throw new Error(`ephemeralStorage="${text}": expected a whole number of MB from 512 to 10240`);
-    }
-    return size;
-  },
-
   /** Least privilege: each statement names only the configured clusters, roles and repositories. */
   iamStatements: async ({ resolveVariable }) => {
     const clusterName = await single(resolveVariable, 'clusterName');

@@ -127,7 +127,6 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'schedule=rate(5 minutes)',
         'enabled=false',
         'dryRun=true',
-        'ephemeralStorage=2048',
         'gitCommitUser=release-bot',
         'logRetentionInDays=30',
         'subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210',
@@ -162,7 +161,6 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.ok(Number(/\d+/.exec(String(Runtime))?.[0]) >= 22);
     assert.deepEqual(Architectures, ['arm64']);
     assert.equal(MemorySize, 256);
-    assert.deepEqual(fn.Properties.EphemeralStorage, { Size: 512 }, '/tmp for shallow git fetches');
     assert.equal(Handler, 'functions/update-images.handler');
     assert.deepEqual(LoggingConfig, { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN' });
     assert.equal(fn.Properties.VpcConfig, undefined);
@@ -191,7 +189,6 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     const configuredFn = only(configured.template, 'AWS::Lambda::Function');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_DRY_RUN, 'true');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_GIT_COMMIT_USER, 'release-bot');
-    assert.deepEqual(configuredFn.Properties.EphemeralStorage, { Size: 2048 });
     assert.deepEqual(configuredFn.Properties.VpcConfig, {
       SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
       SecurityGroupIds: ['sg-0123456789abcdef0'],

@@ -3,12 +3,14 @@
 // up and assert on them with the git CLI, as a user would look at them.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { makeServerCertificate } from './registry/certificates';
 
 const run = promisify(execFile);
 const GIT_ENV = { GIT_CONFIG_NOSYSTEM: '1', HOME: tmpdir(), GIT_AUTHOR_NAME: 'Someone Else', GIT_AUTHOR_EMAIL: 'someone@example.com', GIT_COMMITTER_NAME: 'Someone Else', GIT_COMMITTER_EMAIL: 'someone@example.com' };
@@ -44,6 +46,8 @@ export interface GitServer {
 export interface GitServerOptions {
   /** username → password; empty: no authentication. */
   users?: Record<string, string>;
+  /** Serve https with a certificate from a throwaway CA (which no client trusts). */
+  tls?: boolean;
 }
 
 export async function startGitServer(options: GitServerOptions = {}): Promise<GitServer> {
@@ -73,14 +77,18 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     await cgi(root, request, url, user, response);
   }
 
-  const server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500);
       response.end(String(error));
     });
-  });
+  };
+  const certificate = options.tls ? await makeServerCertificate(root) : undefined;
+  const server = certificate
+    ? createHttpsServer({ cert: await readFile(certificate.certificatePath), key: await readFile(certificate.keyPath) }, listener)
+    : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = `${certificate ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const bare = (name: string) => join(root, `${name}.git`);
 
   return {

@@ -1,11 +1,12 @@
 // Where git write-back goes (repository, branches, file), the templates, URLs and credentials,
 // decided without a server.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, verify } from 'node:crypto';
 import { test } from 'node:test';
 import type { Application } from '../../lib/model';
 import type { ListedSecret } from '../../lib/kube/secrets';
 import { GitCredentialStore } from '../../lib/writeback/git/credentials';
+import { githubApiBase, githubAppJwt } from '../../lib/writeback/git/github-app';
 import { parseGoTemplate } from '../../lib/writeback/git/go-template';
 import { coversRepository, normalizeGitUrl, parseRepositoryUrl, sameRepositoryUrl } from '../../lib/writeback/git/repository-url';
 import { planGitWrite, type GitWriteBackSettings } from '../../lib/writeback/git/settings';
@@ -154,4 +155,27 @@ test('git:secret: only from the application\'s or Argo CD\'s namespace; GitHub A
 test('outside Argo CD\'s namespace the override file is named <ns>_<app>', () => {
   const app: Application = { ...application({ spec: { source: kustomizeSource } }), metadata: { name: 'web', namespace: 'team-a' } };
   assert.deepEqual(planGitWrite(app, git(), 'Kustomize', 'argocd').target, { kind: 'override', path: 'apps/web/.argocd-source-team-a_web.yaml' });
+});
+
+test('a pull request without a write-branch template gets a branch per application and change', () => {
+  const app = application({ spec: { source: kustomizeSource } });
+  const plan = planGitWrite(app, git({ pullRequest: { provider: 'github', labels: [] } }), 'Kustomize', 'argocd');
+  assert.equal(plan.writeBranchTemplate?.source, 'image-updater-{{.AppNamespace}}-{{.AppName}}-{{.SHA256}}');
+  assert.deepEqual(plan.pullRequest, { provider: 'github', labels: [] });
+});
+
+test('GitHub App JWT: RS256 over the header and claims, issued by the app, at most 10 minutes', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const now = new Date('2026-12-01T12:00:00Z');
+  const jwt = githubAppJwt('123', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), now);
+  const [header = '', payload = '', signature = ''] = jwt.split('.');
+  assert.ok(verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url')));
+  assert.deepEqual(JSON.parse(Buffer.from(header, 'base64url').toString()), { alg: 'RS256', typ: 'JWT' });
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iss: string; iat: number; exp: number };
+  assert.equal(claims.iss, '123');
+  assert.equal(claims.iat, now.getTime() / 1000 - 60);
+  assert.equal(claims.exp - claims.iat, 600);
+  assert.throws(() => githubAppJwt('123', 'not a key'), /githubAppPrivateKey is not a usable RSA private key/);
+  assert.equal(githubApiBase(new URL('https://github.com/a/b')), 'https://api.github.com');
+  assert.equal(githubApiBase(new URL('https://git.corp.example/a/b')), 'https://git.corp.example/api/v3');
 });

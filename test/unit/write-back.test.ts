@@ -52,3 +52,13 @@ test('bad git credentials or branch are problems; the method stays git', () => {
   assert.deepEqual(branch.problems.map((p) => p.key), ['git-branch']);
   assert.equal(branch.writeBack.method, 'git');
 });
+
+test('git-pull-request opts in to a GitHub pull request or GitLab merge request, with labels', () => {
+  const github = readWriteBack(reader({ 'write-back-method': 'git', 'git-pull-request': 'GitHub', 'git-pull-request-labels': ' deps, image-updater ,' }));
+  assert.deepEqual(github.writeBack.method === 'git' && github.writeBack.pullRequest, { provider: 'github', labels: ['deps', 'image-updater'] });
+  const gitlab = readWriteBack(reader({ 'write-back-method': 'git', 'git-pull-request': 'gitlab' }));
+  assert.deepEqual(gitlab.writeBack.method === 'git' && gitlab.writeBack.pullRequest, { provider: 'gitlab', labels: [] });
+  const bad = readWriteBack(reader({ 'write-back-method': 'git', 'git-pull-request': 'bitbucket' }));
+  assert.deepEqual(bad.problems.map((p) => p.key), ['git-pull-request']);
+  assert.equal(bad.writeBack.method === 'git' && bad.writeBack.pullRequest, undefined);
+});

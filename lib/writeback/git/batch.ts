@@ -146,9 +146,8 @@ export class GitWriteBack {
     const outcomes = new Map<Pending, GitOutcome>();
     const first = items[0] as Ready;
     const http = gitHttpClient(first.plan.repository, this.limits, this.tally);
-    let workspace: GitWorkspace | undefined;
     try {
-      workspace = await GitWorkspace.open(first.plan.repository, http, this.authorization(first));
+      const workspace = await GitWorkspace.open(first.plan.repository, http, this.authorization(first));
       const needsRefs = items.some((item) => item.plan.baseBranch === undefined || item.plan.writeBranchTemplate);
       const remote = needsRefs ? await workspace.remoteRefs() : undefined;
       const branches = new Map<string, { base: string; push: string; items: Ready[] }>();
@@ -179,8 +178,6 @@ export class GitWriteBack {
       }
     } catch (error) {
       for (const item of items) if (!outcomes.has(item.pending)) outcomes.set(item.pending, failure(error));
-    } finally {
-      await workspace?.dispose();
     }
     return outcomes;
   }

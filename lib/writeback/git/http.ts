@@ -77,5 +77,7 @@ async function* chunks(stream: ReadableStream<Uint8Array>): AsyncIterableIterato
 export function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') return 'timed out';
+  const code = cause?.code ?? '';
+  if (/CERT|SIGNATURE/.test(code)) return `TLS certificate not trusted (${code}); add its CA with NODE_EXTRA_CA_CERTS`;
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }

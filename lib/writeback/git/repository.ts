@@ -1,11 +1,8 @@
-// One repository as this function sees it: a bare, shallow, single-branch copy in a private /tmp
-// directory (removed afterwards) through isomorphic-git. There is no work tree: files are read from
-// and written to git objects, so only the files changed are ever materialised.
-import * as fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// One repository as this function sees it: a bare, shallow, single-branch copy in memory, through
+// isomorphic-git. There is no work tree: files are read from and written to git objects, so only
+// the files changed are ever materialised, and nothing outlives the run.
 import git, { Errors, type HttpClient, type TreeEntry } from 'isomorphic-git';
+import { MemoryFs } from './memory-fs';
 
 export interface CommitAuthor {
   name: string;
@@ -24,19 +21,20 @@ export class PushRejected extends Error {
 
 export class GitWorkspace {
   private readonly cache = {};
+  private readonly gitdir = '/repository.git';
+  private readonly fs = new MemoryFs();
 
   private constructor(
-    private readonly gitdir: string,
     private readonly url: string,
     private readonly http: HttpClient,
     private readonly headers: Record<string, string>,
   ) {}
 
   static async open(url: URL, http: HttpClient, headers: Record<string, string>): Promise<GitWorkspace> {
-    const gitdir = await mkdtemp(join(tmpdir(), 'image-updater-git-'));
-    await git.init({ fs, gitdir, bare: true });
-    await git.addRemote({ fs, gitdir, remote: 'origin', url: url.href });
-    return new GitWorkspace(gitdir, url.href, http, headers);
+    const workspace = new GitWorkspace(url.href, http, headers);
+    await git.init({ fs: workspace.fs, gitdir: workspace.gitdir, bare: true });
+    await git.addRemote({ fs: workspace.fs, gitdir: workspace.gitdir, remote: 'origin', url: url.href });
+    return workspace;
   }
 
   async remoteRefs(): Promise<RemoteRefs> {
@@ -52,7 +50,7 @@ export class GitWorkspace {
   /** Fetches the tip of `branch` (depth 1, no tags) and returns its commit. */
   async fetchBranch(branch: string): Promise<string> {
     const result = await this.explain(
-      git.fetch({ fs, http: this.http, gitdir: this.gitdir, remote: 'origin', headers: this.headers, ref: branch, singleBranch: true, depth: 1, tags: false, cache: this.cache }),
+      git.fetch({ fs: this.fs, http: this.http, gitdir: this.gitdir, remote: 'origin', headers: this.headers, ref: branch, singleBranch: true, depth: 1, tags: false, cache: this.cache }),
       `fetch branch ${branch} of`,
     );
     if (!result.fetchHead) throw new Error(`branch ${branch} not found in ${this.url}`);
@@ -62,7 +60,7 @@ export class GitWorkspace {
   /** The file's text at `commit`, or undefined when there is no such file. */
   async readFile(commit: string, path: string): Promise<string | undefined> {
     try {
-      const { blob } = await git.readBlob({ fs, gitdir: this.gitdir, oid: commit, filepath: path, cache: this.cache });
+      const { blob } = await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid: commit, filepath: path, cache: this.cache });
       return Buffer.from(blob).toString('utf8');
     } catch (error) {
       if (error instanceof Errors.NotFoundError) return undefined;
@@ -73,15 +71,15 @@ export class GitWorkspace {
 
   /** A new commit on `parent` with `files` (path → text) written. */
   async commit(parent: string, files: Map<string, string>, message: string, author: CommitAuthor): Promise<string> {
-    const { commit } = await git.readCommit({ fs, gitdir: this.gitdir, oid: parent, cache: this.cache });
+    const { commit } = await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid: parent, cache: this.cache });
     let tree = commit.tree;
     for (const [path, text] of files) {
-      const blob = await git.writeBlob({ fs, gitdir: this.gitdir, blob: Buffer.from(text, 'utf8') });
+      const blob = await git.writeBlob({ fs: this.fs, gitdir: this.gitdir, blob: Buffer.from(text, 'utf8') });
       tree = await this.withBlob(tree, path.split('/'), blob);
     }
     const signature = { name: author.name, email: author.email, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
     return git.writeCommit({
-      fs,
+      fs: this.fs,
       gitdir: this.gitdir,
       commit: { message: message.endsWith('\n') ? message : `${message}\n`, tree, parent: [parent], author: signature, committer: signature },
     });
@@ -93,9 +91,9 @@ export class GitWorkspace {
    */
   async push(commit: string, branch: string): Promise<void> {
     const local = `image-updater-push-${branch}`;
-    await git.writeRef({ fs, gitdir: this.gitdir, ref: `refs/heads/${local}`, value: commit, force: true });
+    await git.writeRef({ fs: this.fs, gitdir: this.gitdir, ref: `refs/heads/${local}`, value: commit, force: true });
     try {
-      await git.push({ fs, http: this.http, gitdir: this.gitdir, remote: 'origin', headers: this.headers, ref: local, remoteRef: `refs/heads/${branch}`, cache: this.cache });
+      await git.push({ fs: this.fs, http: this.http, gitdir: this.gitdir, remote: 'origin', headers: this.headers, ref: local, remoteRef: `refs/heads/${branch}`, cache: this.cache });
     } catch (error) {
       if (error instanceof Errors.PushRejectedError || error instanceof Errors.GitPushError) {
         throw new PushRejected(`push to ${branch} of ${this.url} was rejected: ${error.message.trim()}`);
@@ -104,13 +102,9 @@ export class GitWorkspace {
     }
   }
 
-  async dispose(): Promise<void> {
-    await rm(this.gitdir, { recursive: true, force: true });
-  }
-
   private async withBlob(tree: string | undefined, parts: string[], blob: string): Promise<string> {
     const [name, ...rest] = parts as [string, ...string[]];
-    const entries: TreeEntry[] = tree ? (await git.readTree({ fs, gitdir: this.gitdir, oid: tree, cache: this.cache })).tree : [];
+    const entries: TreeEntry[] = tree ? (await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid: tree, cache: this.cache })).tree : [];
     const existing = entries.find((entry) => entry.path === name);
     let entry: TreeEntry;
     if (rest.length === 0) {
@@ -120,7 +114,7 @@ export class GitWorkspace {
       if (existing && existing.type !== 'tree') throw new Error(`${name} is a file, not a directory`);
       entry = { mode: '040000', path: name, oid: await this.withBlob(existing?.oid, rest, blob), type: 'tree' };
     }
-    return git.writeTree({ fs, gitdir: this.gitdir, tree: [...entries.filter((other) => other.path !== name), entry] });
+    return git.writeTree({ fs: this.fs, gitdir: this.gitdir, tree: [...entries.filter((other) => other.path !== name), entry] });
   }
 
   private async explain<T>(operation: Promise<T>, what: string): Promise<T> {

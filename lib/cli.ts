@@ -6,6 +6,8 @@ import { readApplicationSettings } from './annotations/settings';
 import { ConfigurationError, parseOptions, rawOptionsFromEnv, type CycleOptions, type RawOptions } from './config';
 import { CycleError, RequestTally, runCycle } from './cycle';
 import { formatImage, parseImageReference } from './image/reference';
+import { migrationYaml } from './imageupdater/migrate';
+import { ApplicationsApi, kubeErrorMessage } from './kube/applications';
 import { kubeconfigPath, loadKubeConfig } from './kube/kubeconfig';
 import { KubeSecretReader } from './kube/secrets';
 import { loadRegistriesConf } from './registry/config';
@@ -15,6 +17,7 @@ import { createLogger, type AppLogger } from './report/logger';
 import { redact } from './report/secrets';
 import { RegistryAccess } from './resolve/registry-access';
 import { resolveImage } from './resolve/resolve-image';
+import { matchingNames } from './scan/applications';
 
 const USAGE = `Usage:
   image-updater run [--once] [--dry-run] [--kubeconfig PATH] [--registries-conf PATH]
@@ -29,6 +32,9 @@ const USAGE = `Usage:
   image-updater test IMAGE [--update-strategy S] [--semver-constraint C] [--allow-tags R]
                     [--ignore-tags GLOB]... [--platforms P] [--credentials REF]
                     [--registries-conf PATH] [--kubeconfig PATH] [--loglevel L]
+  image-updater migrate [--kubeconfig PATH] [--application-namespace NS]
+                    [--match-application-name GLOB]... [--match-application-label SELECTOR]
+                    prints the ImageUpdater resources equivalent to the v0.x annotations
 Every run flag has an IMAGE_UPDATER_* environment variable twin (see README).`;
 
 const RUN_FLAGS = {
@@ -71,6 +77,14 @@ const TEST_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
+const MIGRATE_FLAGS = {
+  kubeconfig: { type: 'string' },
+  'application-namespace': { type: 'string' },
+  'match-application-name': { type: 'string', multiple: true },
+  'match-application-label': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
 class UsageError extends Error {}
 
 type TestFlags = ReturnType<typeof parseTestArgs>['values'];
@@ -83,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === 'run') return run(rest);
   if (command === 'test') return test(rest);
+  if (command === 'migrate') return migrate(rest);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
@@ -183,6 +198,28 @@ async function test(args: string[]): Promise<number> {
   }
   const picked = resolution.kind === 'update' ? resolution.newImage : resolution.image;
   process.stdout.write(`latest image according to constraint is ${formatImage(picked)}\n`);
+  return 0;
+}
+
+/** Prints one ImageUpdater per namespace for the annotated Applications; changes nothing. */
+async function migrate(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: MIGRATE_FLAGS, strict: true, allowPositionals: false });
+  if (values.help) return help();
+  const raw = rawOptionsFromEnv();
+  assign(raw, 'applicationNamespace', values['application-namespace']);
+  assign(raw, 'matchApplicationName', values['match-application-name']);
+  assign(raw, 'matchApplicationLabel', values['match-application-label']);
+  const options = parseOptions(raw);
+  const path = kubeconfigPath(values.kubeconfig);
+  if (!path) throw new ConfigurationError('no cluster configured: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config');
+  const kubeConfig = loadKubeConfig(path);
+  const listed = await new ApplicationsApi(kubeConfig)
+    .list({ namespace: options.applicationNamespace, labelSelector: options.matchApplicationLabel })
+    .catch((error: unknown) => {
+      throw new CycleError(`cannot list Argo CD applications on ${kubeConfig.getCurrentCluster()?.server}: ${kubeErrorMessage(error)}`);
+    });
+  const log = createLogger({ level: options.logLevel });
+  process.stdout.write(migrationYaml(matchingNames(listed, options.matchApplicationName, log)));
   return 0;
 }
 

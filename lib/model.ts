@@ -35,6 +35,16 @@ export interface HelmTarget {
   imageSpec?: string;
 }
 
+/** Where an image is written in a Plugin source: `spec.source.plugin.env` entries (ImageUpdater `manifestTargets.plugin`). */
+export interface PluginTarget {
+  /** When set, one entry carries `name:tag` and the two below are unused. */
+  spec?: string;
+  /** The entry that carries `[registry/]name`. */
+  name?: string;
+  /** The entry that carries `tag[@digest]`. */
+  tag?: string;
+}
+
 /** One `image-list` entry with every setting that applies to it, resolved from the annotations. */
 export interface ImageSpecification {
   /** The alias, or the image name when the entry has none (as the reference does). */
@@ -58,9 +68,11 @@ export interface ImageSpecification {
   pullSecret?: string;
   helm: HelmTarget;
   kustomizeImageName?: string;
+  /** Only from an ImageUpdater: a Plugin application's image is written only through this. */
+  plugin?: PluginTarget;
 }
 
-export type SourceType = 'Helm' | 'Kustomize';
+export type SourceType = 'Helm' | 'Kustomize' | 'Plugin';
 
 export interface KustomizeSource {
   images?: string[];
@@ -72,6 +84,12 @@ export interface HelmSource {
   [key: string]: unknown;
 }
 
+export interface PluginSource {
+  name?: string;
+  env?: { name: string; value: string }[];
+  [key: string]: unknown;
+}
+
 export interface ApplicationSource {
   repoURL?: string;
   path?: string;
@@ -79,6 +97,7 @@ export interface ApplicationSource {
   targetRevision?: string;
   helm?: HelmSource;
   kustomize?: KustomizeSource;
+  plugin?: PluginSource;
   [key: string]: unknown;
 }
 

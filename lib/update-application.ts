@@ -53,8 +53,10 @@ export async function updateApplication(
     return;
   }
   const type = applicationSourceType(app);
-  if (!type) {
-    log.warn(`skipping application ${key}: not of a supported source type (Helm or Kustomize)`, {
+  // A Plugin source is written only through ImageUpdater plugin targets (Argo CD Image Updater v1.3).
+  const pluginless = type === 'Plugin' ? settings.images.filter((image) => !image.plugin) : [];
+  if (!type || (pluginless.length > 0 && pluginless.length === settings.images.length)) {
+    log.warn(`skipping application ${key}: not of a supported source type (Helm, Kustomize, or Plugin with manifestTargets.plugin)`, {
       app: key,
       sourceType: app.status?.sourceType ?? app.status?.sourceTypes ?? null,
     });
@@ -67,7 +69,12 @@ export async function updateApplication(
   }
   // Annotations that decide where or whether to write stop the whole application.
   if (blockingError) return;
-  const resolved = await Promise.all(settings.images.map((spec) => resolveForApplication(app, spec, services)));
+  for (const spec of pluginless) {
+    const reason = 'a Plugin application is written only through an ImageUpdater manifestTargets.plugin target';
+    report.record({ app: key, alias: spec.alias, image: imageNameWithoutTag(spec.image), outcome: 'skipped', reason });
+  }
+  const writable = settings.images.filter((spec) => !pluginless.includes(spec));
+  const resolved = await Promise.all(writable.map((spec) => resolveForApplication(app, spec, services)));
   const updates = resolved.flatMap((r) => (r.update ? [r.update] : []));
   if (updates.length === 0) return;
 

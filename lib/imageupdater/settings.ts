@@ -155,9 +155,6 @@ function buildImage(input: ImageInput): BuiltImage {
   if (pullSecret && foreign) fail(pullSecret.field, pullSecret.value, foreign);
 
   const targets = image.manifestTargets;
-  if (targets?.plugin) {
-    fail(`${path}.manifestTargets.plugin`, JSON.stringify(targets.plugin), 'Plugin manifest targets are not supported yet');
-  }
   if (input.verification && input.verification.enabled !== false) {
     // Never write an image whose signature was asked for and not checked.
     fail(`${path}.imagesVerification`, JSON.stringify(input.verification), 'signature verification is not supported yet; the image is not updated');
@@ -186,6 +183,7 @@ function buildImage(input: ImageInput): BuiltImage {
         ...(helm?.spec && { imageSpec: helm.spec }),
       },
       ...(targets?.kustomize?.name && { kustomizeImageName: targets.kustomize.name }),
+      ...(targets?.plugin && { plugin: targets.plugin }),
     },
   };
 }

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Application, ApplicationSource, HelmParameter, ImageRef, ImageSpecification, SourceType } from '../model';
 import { helmParametersFor, mergeHelmParameters } from './helm';
 import { mergeKustomizeImages } from './kustomize';
+import { mergePluginEnv, pluginEnvFor, type EnvEntry } from './plugin';
 import { selectSource } from './source';
 
 /** A merge patch body: `metadata.resourceVersion` plus the part of `spec` that changes. */
@@ -20,7 +21,7 @@ export interface ApplicationPatch {
 
 /**
  * The patch that writes `changes` into the source `selectSource` picks: `kustomize.images` for
- * Kustomize, `helm.parameters` for Helm. It carries the resourceVersion the Application was read
+ * Kustomize, `helm.parameters` for Helm, `plugin.env` for Plugin. It carries the resourceVersion the Application was read
  * at, which the API server takes as a precondition (409 Conflict if anything changed since), so a
  * concurrent edit is never overwritten. A merge patch replaces lists whole: for a multi-source
  * Application the `sources` list is sent as read, with only the selected entry changed. Pass
@@ -29,7 +30,8 @@ export interface ApplicationPatch {
  */
 export function buildApplicationPatch(app: Application, changes: ImageChange[], type: SourceType): ApplicationPatch {
   const { path, source } = selectSource(app, type);
-  const updated = type === 'Kustomize' ? withKustomizeImages(source, changes) : withHelmParameters(source, changes);
+  const updated =
+    type === 'Kustomize' ? withKustomizeImages(source, changes) : type === 'Plugin' ? withPluginEnv(source, changes) : withHelmParameters(source, changes);
   if (isDeepStrictEqual(updated, source)) return { changed: false };
 
   const metadata = { resourceVersion: app.metadata.resourceVersion };
@@ -58,4 +60,14 @@ function withHelmParameters(source: ApplicationSource, changes: ImageChange[]): 
     before,
   );
   return isDeepStrictEqual(parameters, before) ? source : { ...source, helm: { ...source.helm, parameters } };
+}
+
+/** Images without a plugin target are not written to a Plugin source (the cycle reports them). */
+function withPluginEnv(source: ApplicationSource, changes: ImageChange[]): ApplicationSource {
+  const before = source.plugin?.env;
+  const env = changes.reduce<EnvEntry[] | undefined>(
+    (list, { spec, newImage }) => (spec.plugin ? mergePluginEnv(list, pluginEnvFor(spec.plugin, newImage)) : list),
+    before,
+  );
+  return isDeepStrictEqual(env, before) ? source : { ...source, plugin: { ...source.plugin, env } };
 }

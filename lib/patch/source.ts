@@ -4,10 +4,11 @@ import type { Application, ApplicationSource, SourceType } from '../model';
 const WRITE_BACK_TARGET = 'argocd-image-updater.argoproj.io/write-back-target';
 
 /**
- * Helm or Kustomize, or undefined for a type the reference does not update (Plugin, Directory, "").
+ * Helm, Kustomize or Plugin (written only through ImageUpdater plugin targets), or undefined for a
+ * type the reference does not update (Directory, "").
  * A `write-back-target` of `kustomization…` means Kustomize, and (as in v0.18) `helmvalues…` Helm,
- * whatever Argo CD detected. A multi-source application takes the first Helm or Kustomize entry of
- * `status.sourceTypes`; a Plugin before either makes it unsupported, as in the reference.
+ * whatever Argo CD detected. A multi-source application takes the first Helm, Kustomize or Plugin
+ * entry of `status.sourceTypes`.
  */
 export function applicationSourceType(app: Application): SourceType | undefined {
   const target = app.metadata.annotations?.[WRITE_BACK_TARGET];
@@ -21,7 +22,7 @@ export function applicationSourceType(app: Application): SourceType | undefined 
 }
 
 function asSupported(type: string | undefined): SourceType | undefined {
-  return type === 'Helm' || type === 'Kustomize' ? type : undefined;
+  return type === 'Helm' || type === 'Kustomize' || type === 'Plugin' ? type : undefined;
 }
 
 export interface SelectedSource {
@@ -34,7 +35,7 @@ export interface SelectedSource {
  * The source image changes are written to. Single source: `spec.source`. Multi-source (v0.18):
  * the first source of the detected type, Kustomize meaning `kustomize` is set and Helm meaning
  * `helm` or `chart` is set; then the source `status.sourceTypes` reports as that type; then the
- * first source with `helm` or `kustomize`; then the first source.
+ * first source with `helm` or `kustomize`; then the first source. Plugin means `plugin` is set.
  * @throws Error when the Application has no source.
  */
 export function selectSource(app: Application, type: SourceType): SelectedSource {
@@ -43,7 +44,8 @@ export function selectSource(app: Application, type: SourceType): SelectedSource
     if (!app.spec.source) throw new Error(`application ${app.metadata.namespace}/${app.metadata.name} has no source`);
     return { path: '/spec/source', source: app.spec.source };
   }
-  const ofType = (source: ApplicationSource): boolean => (type === 'Kustomize' ? !!source.kustomize : !!(source.helm || source.chart));
+  const ofType = (source: ApplicationSource): boolean =>
+    type === 'Kustomize' ? !!source.kustomize : type === 'Plugin' ? !!source.plugin : !!(source.helm || source.chart);
   const reported = app.status?.sourceTypes;
   const candidates = [
     sources.findIndex(ofType),

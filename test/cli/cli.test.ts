@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
 import { kustomizeApp } from '../support/applications';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
 import { registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
@@ -23,7 +24,7 @@ let registriesConf: string;
 before(async () => {
   execFileSync(process.execPath, ['scripts/build.mjs']);
   registry = await startRegistry();
-  kube = await startKubeApi({ tls: true });
+  kube = await startKubeApi({ tls: true, imageUpdaterCrd: true });
   image = `${registry.host}/nginxinc/nginx-unprivileged`;
   registriesConf = registriesConfFor([registry]);
   await pushTags(registry, 'nginxinc/nginx-unprivileged', ['1.26.0', '1.27.0', '1.27.2', '1.27.3-rc.1', '1.28.0']);
@@ -117,4 +118,21 @@ test('test IMAGE prints the image the strategy would pick, touching nothing', as
   assert.equal(digest.stdout, `latest image according to constraint is ${registry.host}/team/mutable:stable@${stableDigest}\n`);
   const nothing = await cli(['test', image, '--semver-constraint', '>=2.0.0']);
   assert.match(nothing.stdout, /^no newer version of image found/);
+});
+
+test('migrate prints ImageUpdater resources the real CRD accepts, and they update as the annotations did', async () => {
+  seedWorkedExample('cli-migrate');
+  const result = await cli(['migrate', '--kubeconfig', kube.kubeconfigPath(), '--application-namespace', 'cli-migrate']);
+  assert.equal(result.code, 0, result.stderr);
+  const documents = parseAllDocuments(result.stdout).map((document) => document.toJS() as { metadata: { namespace: string } });
+  assert.deepEqual(documents.map((document) => document.metadata.namespace), ['cli-migrate']);
+  for (const document of documents) kube.setImageUpdater(document);
+
+  const app = kube.application('cli-migrate', 'web');
+  assert.ok(app);
+  kube.setApplication({ ...app, metadata: { ...app.metadata, annotations: {} } });
+  const run = await cli(['run', '--once', '--kubeconfig', kube.kubeconfigPath(), '--application-namespace', 'cli-migrate']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(kube.application('cli-migrate', 'web')?.spec.source?.kustomize?.images, [`${image}:1.27.2`]);
+  assert.equal(kube.imageUpdater('cli-migrate', 'migrated-from-annotations')?.status?.applicationsMatched, 1);
 });

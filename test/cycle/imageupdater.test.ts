@@ -233,6 +233,39 @@ describe('ImageUpdater resources', () => {
     assert.equal(condition('cr-bad', 'fine', 'Ready')?.reason, 'ReconcileSucceeded');
   });
 
+  test('a Plugin app is written through manifestTargets.plugin into spec.source.plugin.env; an annotated one stays unsupported', async () => {
+    const plugin = (name: string, settings: Record<string, string>): Application => {
+      const app = webApp('cr-plugin', name, {}, settings);
+      app.spec.source = {
+        repoURL: 'https://git.example.com/deploy.git',
+        path: `apps/${name}`,
+        plugin: { name: 'envsubst', env: [{ name: 'IMAGE_TAG', value: '1.27.0' }, { name: 'REPLICAS', value: '2' }] },
+      };
+      app.status = { ...app.status, sourceType: 'Plugin' };
+      return app;
+    };
+    seed(fixture, [plugin('web', {}), plugin('legacy', { 'image-list': `web=${host}/acme/web:~1.27` })]);
+    fixture.kube.setImageUpdater(
+      imageUpdater('cr-plugin', 'plugin', {
+        applicationRefs: [
+          {
+            namePattern: 'web',
+            images: [{ alias: 'web', imageName: `${host}/acme/web:~1.27`, manifestTargets: { plugin: { name: 'IMAGE_NAME', tag: 'IMAGE_TAG' } } }],
+          },
+        ],
+      }),
+    );
+    const run = await cycle(fixture, 'cr-plugin');
+    assert.equal(run.summary.errors, 0);
+    assert.deepEqual(fixture.kube.application('cr-plugin', 'web')?.spec.source?.plugin?.env, [
+      { name: 'IMAGE_TAG', value: '1.27.10' },
+      { name: 'REPLICAS', value: '2' },
+      { name: 'IMAGE_NAME', value: `${host}/acme/web` },
+    ]);
+    assert.deepEqual(fixture.kube.application('cr-plugin', 'legacy')?.spec.source?.plugin?.env?.[0], { name: 'IMAGE_TAG', value: '1.27.0' });
+    assert.ok(run.log.lines.some((l) => l.level === 'warn' && /skipping application cr-plugin\/legacy: not of a supported source type/.test(l.message)));
+  });
+
   test('git write-back from writeBackConfig is a clear per-app error until git is available', async () => {
     seed(fixture, [webApp('cr-git', 'web')]);
     fixture.kube.setImageUpdater(

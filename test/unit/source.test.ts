@@ -8,7 +8,7 @@ const TARGET = 'argocd-image-updater.argoproj.io/write-back-target';
 const multi = (sources: ApplicationSource[], sourceTypes?: string[]) => application({ spec: { sources }, ...(sourceTypes && { status: { sourceTypes } }) });
 
 test('single source: status.sourceType, Helm and Kustomize only', () => {
-  for (const [sourceType, expected] of [['Helm', 'Helm'], ['Kustomize', 'Kustomize'], ['Plugin', undefined], ['Directory', undefined], ['', undefined]] as const) {
+  for (const [sourceType, expected] of [['Helm', 'Helm'], ['Kustomize', 'Kustomize'], ['Plugin', 'Plugin'], ['Directory', undefined], ['', undefined]] as const) {
     assert.equal(applicationSourceType(application({ status: { sourceType } })), expected, sourceType);
   }
   assert.equal(applicationSourceType(application()), undefined);
@@ -17,7 +17,7 @@ test('single source: status.sourceType, Helm and Kustomize only', () => {
 test('multi-source: the first Helm, Kustomize or Plugin entry of status.sourceTypes decides', () => {
   assert.equal(applicationSourceType(multi([{}, {}], ['Directory', 'Kustomize'])), 'Kustomize');
   assert.equal(applicationSourceType(multi([{}, {}], ['Helm', 'Kustomize'])), 'Helm');
-  assert.equal(applicationSourceType(multi([{}, {}], ['Plugin', 'Helm'])), undefined);
+  assert.equal(applicationSourceType(multi([{}, {}], ['Plugin', 'Helm'])), 'Plugin');
   assert.equal(applicationSourceType(multi([{}], ['Directory'])), undefined);
   assert.equal(applicationSourceType(multi([{}])), undefined);
 });

@@ -16,17 +16,20 @@ export class KubeSecretReader {
     this.api = kubeConfig.makeApiClient(CoreV1Api);
   }
 
-  /** The Secret's data, base64-decoded; every value is registered as a secret before it is returned. */
-  async readSecret(namespace: string, name: string): Promise<Record<string, string>> {
+  /**
+   * The Secret's data, base64-decoded; every value is registered as a secret before it is returned,
+   * except those of `publicFields` (a repository URL, a project name), which logs may show.
+   */
+  async readSecret(namespace: string, name: string, publicFields: readonly string[] = []): Promise<Record<string, string>> {
     this.counter.kubeRequests++;
     const secret = await boundedKubeCall(`get secret ${namespace}/${name}`, this.deadline, (callOptions) =>
       this.api.readNamespacedSecret({ namespace, name }, callOptions),
     );
-    return decode(secret.data);
+    return decode(secret.data, publicFields);
   }
 
   /** The Secrets of a namespace matching a label selector, decoded and registered like `readSecret`'s. */
-  async listSecrets(namespace: string, labelSelector: string): Promise<ListedSecret[]> {
+  async listSecrets(namespace: string, labelSelector: string, publicFields: readonly string[] = []): Promise<ListedSecret[]> {
     this.counter.kubeRequests++;
     const list = await boundedKubeCall(`list secrets in ${namespace}`, this.deadline, (callOptions) =>
       this.api.listNamespacedSecret({ namespace, labelSelector }, callOptions),
@@ -34,7 +37,7 @@ export class KubeSecretReader {
     return list.items.map((secret) => ({
       name: secret.metadata?.name ?? '',
       labels: secret.metadata?.labels ?? {},
-      data: decode(secret.data),
+      data: decode(secret.data, publicFields),
     }));
   }
 }
@@ -45,11 +48,11 @@ export interface ListedSecret {
   data: Record<string, string>;
 }
 
-function decode(encoded: Record<string, string> | undefined): Record<string, string> {
+function decode(encoded: Record<string, string> | undefined, publicFields: readonly string[]): Record<string, string> {
   const data: Record<string, string> = {};
   for (const [key, value] of Object.entries(encoded ?? {})) {
     const text = Buffer.from(value, 'base64').toString('utf8');
-    registerSecret(text);
+    if (!publicFields.includes(key)) registerSecret(text);
     data[key] = text;
   }
   return data;

@@ -139,7 +139,8 @@ test('repocreds: a repository secret by URL, then repo-creds by the longest pref
 test('git:secret: only from the application\'s or Argo CD\'s namespace; GitHub App keys; missing fields named', async () => {
   const { access, calls } = secrets([], {
     'apps/git': { username: 'bot', password: 'pw' },
-    'argocd/app': { githubAppID: '12', githubAppInstallationID: '34', githubAppPrivateKey: 'KEY' },
+    'argocd/app': { url: 'https://x/y', githubAppID: '12', githubAppInstallationID: '34', githubAppPrivateKey: 'KEY' },
+    'argocd/anywhere': { username: 'bot', password: 'pw' },
     'apps/half': { username: 'bot' },
   });
   const store = new GitCredentialStore(access, 'argocd');
@@ -150,6 +151,19 @@ test('git:secret: only from the application\'s or Argo CD\'s namespace; GitHub A
   await assert.rejects(store.forApplication(app, 'secret:kube-system/admin', 'https://x/y'), /only secrets in the application's namespace \(apps\) or Argo CD's \(argocd\)/);
   assert.ok(!calls.read.includes('kube-system/admin'), 'never read');
   await assert.rejects(store.forApplication(app, 'secret:apps/half', 'https://x/y'), /does not contain field password/);
+});
+
+test('git:secret: a credential goes only to the repository its url names', async () => {
+  const { access } = secrets([], {
+    'argocd/github': { url: 'https://github.com/org', username: 'bot', password: 'pw' },
+    'argocd/anywhere': { username: 'bot', password: 'pw' },
+  });
+  const store = new GitCredentialStore(access, 'argocd');
+  const team = { namespace: 'team-a' };
+  assert.equal((await store.forApplication(team, 'secret:argocd/github', 'https://github.com/org/deploy.git')).kind, 'password');
+  await assert.rejects(store.forApplication(team, 'secret:argocd/github', 'https://attacker.example.com/org/deploy.git'), /is for https:\/\/github.com\/org, not for https:\/\/attacker/);
+  await assert.rejects(store.forApplication(team, 'secret:argocd/anywhere', 'https://attacker.example.com/x.git'), /has no url field: an application of another namespace \(team-a\)/);
+  assert.equal((await store.forApplication({ namespace: 'argocd' }, 'secret:argocd/anywhere', 'https://git.example.com/x.git')).kind, 'password', 'Argo CD\'s own applications, as in the reference');
 });
 
 test('outside Argo CD\'s namespace the override file is named <ns>_<app>', () => {

@@ -9,11 +9,14 @@ export type GitCredentials =
   | { kind: 'github-app'; appId: string; installationId: string; privateKey: string; enterpriseBaseUrl?: string; source: string };
 
 export interface GitSecretAccess {
-  readSecret(namespace: string, name: string): Promise<Record<string, string>>;
-  listSecrets(namespace: string, labelSelector: string): Promise<ListedSecret[]>;
+  /** Values are registered as secrets, except those of `publicFields`. */
+  readSecret(namespace: string, name: string, publicFields?: readonly string[]): Promise<Record<string, string>>;
+  listSecrets(namespace: string, labelSelector: string, publicFields?: readonly string[]): Promise<ListedSecret[]>;
 }
 
 const SECRET_TYPE_LABEL = 'argocd.argoproj.io/secret-type';
+/** Fields of Argo CD's repository Secrets that are not secret: logs may name the repository and project. */
+const PUBLIC_FIELDS = ['url', 'type', 'name', 'project', 'insecure', 'enableLFS', 'enableOCI', 'githubAppID', 'githubAppInstallationID', 'githubAppEnterpriseBaseUrl', 'proxy', 'noProxy', 'forceHttpBasicAuth', 'depth'];
 
 /** One per cycle: Argo CD's repository Secrets are listed once, whatever the number of applications. */
 export class GitCredentialStore {
@@ -38,9 +41,19 @@ export class GitCredentialStore {
     }
     let data: Record<string, string>;
     try {
-      data = await this.secrets.readSecret(namespace, name);
+      data = await this.secrets.readSecret(namespace, name, PUBLIC_FIELDS);
     } catch (error) {
       throw new Error(`cannot read git credentials secret ${namespace}/${name}: ${(error as Error).message}`);
+    }
+    // A credential goes only to the repositories it was given for: a Secret with a `url` only to
+    // that repository (or below that prefix), and a Secret of Argo CD's namespace used by an
+    // application of another namespace must say which with a `url`.
+    const url = data.url?.trim();
+    if (url && !coversRepository(url, repository)) {
+      throw new Error(`git credentials secret ${namespace}/${name} is for ${url}, not for ${repository}`);
+    }
+    if (!url && namespace !== app.namespace) {
+      throw new Error(`git credentials secret ${namespace}/${name} has no url field: an application of another namespace (${app.namespace}) may use it only for the repository its url names`);
     }
     const credentials = credentialsFromSecret(data, `secret:${namespace}/${name}`);
     if (credentials) return credentials;
@@ -49,7 +62,7 @@ export class GitCredentialStore {
   }
 
   private async repositoryCredentials(repository: string, project: string | undefined): Promise<GitCredentials> {
-    this.argocdSecrets ??= this.secrets.listSecrets(this.argocdNamespace, `${SECRET_TYPE_LABEL} in (repository,repo-creds)`);
+    this.argocdSecrets ??= this.secrets.listSecrets(this.argocdNamespace, `${SECRET_TYPE_LABEL} in (repository,repo-creds)`, PUBLIC_FIELDS);
     let secrets: ListedSecret[];
     try {
       secrets = await this.argocdSecrets;

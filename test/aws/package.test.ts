@@ -127,6 +127,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'schedule=rate(5 minutes)',
         'enabled=false',
         'dryRun=true',
+        'secretNamespaces=registry-creds',
+        'allowedRegistries=ghcr.io,*.example.com',
         'logRetentionInDays=30',
         'subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210',
         'securityGroupIds=sg-0123456789abcdef0',
@@ -175,12 +177,16 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
       IMAGE_UPDATER_MATCH_APPLICATION_LABEL: '',
       IMAGE_UPDATER_PLATFORMS: '',
       IMAGE_UPDATER_SCHEDULE_MINUTES: '1',
+      IMAGE_UPDATER_SECRET_NAMESPACES: '',
+      IMAGE_UPDATER_ALLOWED_REGISTRIES: '',
       IMAGE_UPDATER_REGISTRIES_CONF: '',
       POWERTOOLS_SERVICE_NAME: `image-updater-${STAGE}`,
       POWERTOOLS_METRICS_NAMESPACE: 'ImageUpdater',
     });
     const configuredFn = only(configured.template, 'AWS::Lambda::Function');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_DRY_RUN, 'true');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_SECRET_NAMESPACES, 'registry-creds');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_ALLOWED_REGISTRIES, 'ghcr.io,*.example.com');
     assert.deepEqual(configuredFn.Properties.VpcConfig, {
       SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
       SecurityGroupIds: ['sg-0123456789abcdef0'],

@@ -128,6 +128,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'enabled=false',
         'dryRun=true',
         'gitCommitUser=release-bot',
+        'secretNamespaces=registry-creds',
+        'allowedRegistries=ghcr.io,*.example.com',
         'logRetentionInDays=30',
         'subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210',
         'securityGroupIds=sg-0123456789abcdef0',
@@ -176,6 +178,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
       IMAGE_UPDATER_MATCH_APPLICATION_LABEL: '',
       IMAGE_UPDATER_PLATFORMS: '',
       IMAGE_UPDATER_SCHEDULE_MINUTES: '1',
+      IMAGE_UPDATER_SECRET_NAMESPACES: '',
+      IMAGE_UPDATER_ALLOWED_REGISTRIES: '',
       IMAGE_UPDATER_REGISTRIES_CONF: '',
       IMAGE_UPDATER_ARGOCD_NAMESPACE: 'argocd',
       IMAGE_UPDATER_GIT_COMMIT_USER: '',
@@ -189,6 +193,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     const configuredFn = only(configured.template, 'AWS::Lambda::Function');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_DRY_RUN, 'true');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_GIT_COMMIT_USER, 'release-bot');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_SECRET_NAMESPACES, 'registry-creds');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_ALLOWED_REGISTRIES, 'ghcr.io,*.example.com');
     assert.deepEqual(configuredFn.Properties.VpcConfig, {
       SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
       SecurityGroupIds: ['sg-0123456789abcdef0'],

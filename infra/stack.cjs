@@ -3,7 +3,8 @@
 // exactly what is configured (no CloudFormation conditions), which keeps the IAM policy auditable.
 'use strict';
 
-const { argv } = require('node:process');
+const { argv, env } = require('node:process');
+const { resolve } = require('node:path');
 
 /** A comma-separated param as a list; empty param: empty list. */
 async function list(resolveVariable, name) {
@@ -49,9 +50,14 @@ module.exports = {
     return ['!**', ...(registriesConf ? [registriesConf] : [])];
   },
 
-  /** IMAGE_UPDATER_REGISTRIES_CONF: the packaged registries.conf, or empty for the built-in defaults. */
+  /**
+   * IMAGE_UPDATER_REGISTRIES_CONF: the packaged registries.conf, or empty for the built-in defaults.
+   * `serverless invoke local` reads the file where it is, or the shell's IMAGE_UPDATER_REGISTRIES_CONF
+   * (the configured environment would otherwise hide it).
+   */
   registriesConfPath: async ({ resolveVariable }) => {
     const registriesConf = await single(resolveVariable, 'registriesConf');
+    if (invokedLocally()) return registriesConf ? resolve(registriesConf) : (env.IMAGE_UPDATER_REGISTRIES_CONF ?? '');
     return registriesConf ? `${TASK_ROOT}/${registriesConf.replace(/^\.\//, '')}` : '';
   },
 

@@ -10,7 +10,7 @@ import type { CycleSummary } from '../../lib/model';
 import { kustomizeApp } from '../support/applications';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
 import { capturingOutput, lambdaContext, metricRecords, scheduledEvent } from '../support/lambda';
-import { pushImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
 import { startSilentServer, startSlowProxy } from '../support/unresponsive';
 
 const REPOSITORY = 'team/app';
@@ -36,8 +36,11 @@ describe('update-images handler and the run budget', { timeout: 120_000 }, () =>
     await Promise.all([registry?.stop(), kube?.stop()]);
   });
 
-  const handlerFor = (namespace: string, extra: Record<string, string> = {}) =>
-    createHandler({ env: { KUBECONFIG: kube.kubeconfigPath(), IMAGE_UPDATER_APPLICATION_NAMESPACE: namespace, ...extra } });
+  // Loopback registries are reachable only through the operator's registries.conf.
+  const handlerFor = (namespace: string, registries: Parameters<typeof registriesConfFor>[0] = [registry]) =>
+    createHandler({
+      env: { KUBECONFIG: kube.kubeconfigPath(), IMAGE_UPDATER_APPLICATION_NAMESPACE: namespace, IMAGE_UPDATER_REGISTRIES_CONF: registriesConfFor(registries) },
+    });
   const tagOf = (namespace: string, name: string) => kube.application(namespace, name)?.spec.source?.kustomize?.images?.[0]?.split(':').at(-1);
 
   it('reaches all of 30 applications in 3 runs when each run has room for 10', async () => {
@@ -74,7 +77,7 @@ describe('update-images handler and the run budget', { timeout: 120_000 }, () =>
       kube.setApplication(kustomizeApp({ name: 'slow', namespace: 'inflight', settings: { 'image-list': `app=${slowImage}` }, liveImages: [`${slowImage}:1.0.0`] }));
       kube.setApplication(kustomizeApp({ name: 'hung', namespace: 'inflight', settings: { 'image-list': `app=${hungImage}` }, liveImages: [`${hungImage}:1.0.0`] }));
       // Both start at once; the soft deadline comes 300 ms later, the hard one 2 s before the timeout.
-      const { result, lines } = await capturingOutput(() => handlerFor('inflight')(scheduledEvent(), lambdaContext(START_MARGIN_MS + 300)));
+      const { result, lines } = await capturingOutput(() => handlerFor('inflight', [slow, silent].map(({ host }) => ({ host, url: `http://${host}` })))(scheduledEvent(), lambdaContext(START_MARGIN_MS + 300)));
       const summary = summaryOf(result.clusters[0]);
       assert.equal(tagOf('inflight', 'slow'), '1.0.1', 'the slow application finished after the soft deadline');
       assert.equal(summary.imagesUpdated, 1);

@@ -11,7 +11,7 @@ import { kustomizeApp } from '../support/applications';
 import { verifyEksToken } from '../support/aws/eks-token-verifier';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
 import { capturingOutput, lambdaContext, metricRecords, scheduledEvent } from '../support/lambda';
-import { pushImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
 import { startSilentServer, type TestServer } from '../support/unresponsive';
 
 const CREDENTIALS = { accessKeyId: 'AKIAISOLATIONTEST001', secretAccessKey: 'isolation-test-secret-key' };
@@ -59,7 +59,7 @@ describe('update-images handler with hung clusters', { timeout: 60_000 }, () => 
 
   it('updates the healthy cluster and names each hung one once, within the run', async () => {
     const handler = createHandler({
-      env: { IMAGE_UPDATER_CLUSTERS: 'stalled-eks,stalled-api,healthy', AWS_REGION: 'eu-west-1' },
+      env: { IMAGE_UPDATER_CLUSTERS: 'stalled-eks,stalled-api,healthy', AWS_REGION: 'eu-west-1', IMAGE_UPDATER_REGISTRIES_CONF: registriesConfFor([registry]) },
       connection: { credentials: CREDENTIALS },
     });
     const remainingMs = START_MARGIN_MS + 2_000;
@@ -88,7 +88,9 @@ describe('update-images handler with hung clusters', { timeout: 60_000 }, () => 
   });
 
   it('asks the registry once for a tag list that applications in two clusters track', async () => {
-    const handler = createHandler({ env: { IMAGE_UPDATER_CLUSTERS: 'healthy,second', AWS_REGION: 'eu-west-1' }, connection: { credentials: CREDENTIALS } });
+    const handler = createHandler({
+      env: { IMAGE_UPDATER_CLUSTERS: 'healthy,second', AWS_REGION: 'eu-west-1', IMAGE_UPDATER_REGISTRIES_CONF: registriesConfFor([registry]) },
+      connection: { credentials: CREDENTIALS } });
     const { result } = await capturingOutput(() => handler(scheduledEvent(), lambdaContext(30_000)));
     const summaries = result.clusters.map((outcome) => {
       assert.ok('summary' in outcome, JSON.stringify(outcome));

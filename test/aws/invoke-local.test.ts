@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kustomizeApp } from '../support/applications';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
-import { pushImage, startRegistry, type RunningRegistry } from '../support/registry';
+import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TIMEOUT_MS = 120_000;
@@ -43,6 +43,7 @@ describe('serverless invoke local', { timeout: TIMEOUT_MS + 30_000 }, () => {
       PATH: process.env.PATH,
       HOME: join(dir, 'home'),
       KUBECONFIG: kube.kubeconfigPath(),
+      IMAGE_UPDATER_REGISTRIES_CONF: registriesConfFor([registry]),
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
       AWS_ACCESS_KEY_ID: 'AKIAINVOKELOCAL00001',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RunningRegistry } from './registry-server';
 
 /** Writes a registries.conf with one entry per registry (prefix `127.0.0.1:PORT`) and returns its path. */
-export function registriesConfFor(registries: RunningRegistry[], extra: Record<string, string | boolean> = {}): string {
+export function registriesConfFor(registries: readonly Pick<RunningRegistry, 'host' | 'url' | 'caPem'>[], extra: Record<string, string | boolean> = {}): string {
   const entries = registries.map((registry, index) => {
     const lines = [`- name: test-${index}`, `  prefix: ${registry.host}`, `  api_url: ${registry.url}`];
     for (const [key, value] of Object.entries(extra)) lines.push(`  ${key}: ${String(value)}`);

@@ -74,7 +74,7 @@ export function createHandler(dependencies: HandlerDependencies = {}) {
     const { clusters: only, ...optionOverrides } = overrides;
     const options: CycleOptions = { ...settings.options, ...optionOverrides };
     const clusters = only ? selectClusters(settings.clusters, only) : settings.clusters;
-    if (only || Object.keys(optionOverrides).length > 0) log.info('manual run with overrides', { overrides });
+    if (!scheduledAt && (only || Object.keys(optionOverrides).length > 0)) log.info('manual run with overrides', { overrides });
 
     // One tag list per (registry, repository, credentials) in this invocation, whatever the clusters.
     const registryWork = new RegistryWork();
@@ -127,9 +127,16 @@ function clustersOf(env: NodeJS.ProcessEnv): Cluster[] {
   return [{ name: loadKubeConfig(path).getCurrentContext(), kubeconfigPath: path }];
 }
 
-/** A scheduled EventBridge event carries no overrides; anything else must be a manual-run object. */
+/**
+ * A scheduled EventBridge event carries no overrides but, from a cluster group's schedule, the
+ * group's clusters; anything else must be a manual-run object.
+ */
 function readInvocation(event: unknown): Invocation {
-  if (isScheduledEvent(event)) return { overrides: {}, scheduledAt: new Date(event.time) };
+  if (isScheduledEvent(event)) {
+    const group = scheduledGroup.safeParse(event);
+    if (!group.success) throw new Error(`invalid scheduled event: clusters must be a list of cluster names, got ${JSON.stringify(event.clusters)}`);
+    return { overrides: group.data.clusters ? { clusters: group.data.clusters } : {}, scheduledAt: new Date(event.time) };
+  }
   const parsed = manualOverrides.safeParse(event ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`);
@@ -141,7 +148,10 @@ function readInvocation(event: unknown): Invocation {
   return { overrides: parsed.data };
 }
 
-function isScheduledEvent(event: unknown): event is { time: string } {
+/** The clusters a cluster group's schedule names in its input (infra/stack.cjs scheduleEvents). */
+const scheduledGroup = z.object({ clusters: manualOverrides.shape.clusters });
+
+function isScheduledEvent(event: unknown): event is { time: string; clusters?: unknown } {
   if (typeof event !== 'object' || event === null) return false;
   const { source, time } = event as Record<string, unknown>;
   return source === 'aws.events' && typeof time === 'string' && !Number.isNaN(Date.parse(time));

@@ -41,8 +41,68 @@ function invokedLocally() {
 /** Where Lambda unpacks the function's files. */
 const TASK_ROOT = '/var/task';
 
+/** The names in the clusters param: comma-separated, or the `name` of each JSON entry. */
+async function clusterNames(resolveVariable) {
+  const value = String((await resolveVariable('param:clusters')) ?? '').trim();
+  if (!value.startsWith('[')) return value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  return JSON.parse(value).map((entry) => String(entry.name));
+}
+
+/**
+ * The clusterGroups param: '' (one schedule for every cluster), `each` (one per cluster), or a
+ * JSON array of arrays of cluster names. Every cluster is in exactly one group.
+ */
+async function clusterGroups(resolveVariable) {
+  const value = String((await resolveVariable('param:clusterGroups')) ?? '').trim();
+  if (value === '') return undefined;
+  const names = await clusterNames(resolveVariable);
+  if (value === 'each') return names.map((name) => [name]);
+  let groups;
+  try {
+    groups = JSON.parse(value);
+  } catch (error) {
+    throw new Error(`clusterGroups ${JSON.stringify(value)}: not "each" nor JSON (${error.message})`);
+  }
+  const valid = Array.isArray(groups) && groups.length > 0 && groups.every((group) => Array.isArray(group) && group.length > 0 && group.every((name) => typeof name === 'string'));
+  if (!valid) throw new Error(`clusterGroups ${JSON.stringify(value)}: expected "each" or a JSON array of non-empty arrays of cluster names`);
+  const grouped = groups.flat();
+  const unknown = grouped.filter((name) => !names.includes(name));
+  if (unknown.length > 0) throw new Error(`clusterGroups names clusters that the clusters param does not: ${unknown.join(', ')}`);
+  const twice = grouped.filter((name, index) => grouped.indexOf(name) !== index);
+  if (twice.length > 0) throw new Error(`clusterGroups puts clusters in more than one group: ${[...new Set(twice)].join(', ')}`);
+  const missing = names.filter((name) => !grouped.includes(name));
+  if (missing.length > 0) throw new Error(`clusterGroups leaves clusters without a schedule: ${missing.join(', ')}`);
+  return groups;
+}
+
 module.exports = {
   minutesBetweenRuns,
+
+  /**
+   * The function's schedules: one EventBridge rule, or one per cluster group. A group's rule sends
+   * the scheduled event's time and the group's clusters (an input transformer), so each group's
+   * run is a complete cycle of its own clusters and keeps the schedule's clock.
+   */
+  scheduleEvents: async ({ resolveVariable }) => {
+    const rate = [await resolveVariable('param:schedule')];
+    const enabled = String(await resolveVariable('param:enabled')).trim() === 'true';
+    const groups = await clusterGroups(resolveVariable);
+    if (!groups) return [{ schedule: { rate, enabled } }];
+    return groups.map((clusters) => ({
+      schedule: {
+        rate,
+        enabled,
+        description: `image-updater: ${clusters.join(', ')}`.slice(0, 512),
+        inputTransformer: {
+          inputPathsMap: { time: '$.time' },
+          inputTemplate: `{"source":"aws.events","time":<time>,"clusters":${JSON.stringify(clusters)}}`,
+        },
+      },
+    }));
+  },
+
+  /** One run per group at a time: each group's runs end within the period (the timeout), never two at once. */
+  reservedConcurrency: async ({ resolveVariable }) => (await clusterGroups(resolveVariable))?.length ?? 1,
 
   /** Only the bundle, plus the registries.conf named by the registriesConf param. */
   packagePatterns: async ({ resolveVariable }) => {

@@ -144,6 +144,15 @@ describe('update-images handler', { timeout: 120_000 }, () => {
     assert.equal(brokenMetrics?.Errors, 1, 'the errors alarm sees the unreachable cluster');
   });
 
+  it("runs only its group's clusters on a cluster group's schedule", async () => {
+    const grouped = createHandler(dependencies('broken,prod'));
+    const { result, lines } = await capturingOutput(() => grouped({ ...scheduledEvent(), clusters: ['prod'] }, lambdaContext(50_000)));
+    assert.deepEqual(result.clusters.map((outcome) => outcome.cluster), ['prod']);
+    assert.ok(!lines.some((line) => line.message === 'manual run with overrides'), 'a scheduled run, not a manual one');
+    await assert.rejects(grouped({ ...scheduledEvent(), clusters: 'prod' }, lambdaContext(50_000)), /invalid scheduled event: clusters must be a list of cluster names, got "prod"/);
+    await assert.rejects(grouped({ ...scheduledEvent(), clusters: ['staging'] }, lambdaContext(50_000)), /clusters staging not configured \(configured: broken, prod\)/);
+  });
+
   it('is refused by the API server with a token minted for another cluster', async () => {
     const impostor = createHandler(dependencies('impostor'));
     const { result } = await capturingOutput(() => impostor(scheduledEvent(), lambdaContext(50_000)));

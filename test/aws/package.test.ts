@@ -115,10 +115,11 @@ const environment = (fn: Resource) => (fn.Properties.Environment as { Variables:
 describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
   let defaults: Packaged;
   let configured: Packaged;
+  let grouped: Packaged;
 
   before(async () => {
     if (!offlineRunner) console.log('# unshare -n is not permitted here: packaging runs with the network available');
-    [defaults, configured] = await Promise.all([
+    [defaults, configured, grouped] = await Promise.all([
       packageService(['clusterName=prod']),
       packageService([
         'clusters=[{"name":"partner","region":"us-east-2","roleArn":"arn:aws:iam::210987654321:role/image-updater"}]',
@@ -136,10 +137,36 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts',
         'registriesConf=infra/registries.conf.example',
       ]),
+      packageService([
+        'clusterName=eu-1',
+        'clusters=eu-1,eu-2,us-1',
+        'describeClusterArns=arn:aws:eks:eu-west-1:123456789012:cluster/eu-2,arn:aws:eks:us-east-1:123456789012:cluster/us-1',
+        'clusterGroups=[["eu-1","eu-2"],["us-1"]]',
+      ]),
     ]);
   });
   after(() => {
-    for (const run of [defaults, configured]) if (run) rmSync(run.dir, { recursive: true, force: true });
+    for (const run of [defaults, configured, grouped]) if (run) rmSync(run.dir, { recursive: true, force: true });
+  });
+
+  it('gives each cluster group its own schedule naming its clusters, and one concurrent run per group', () => {
+    const rules = ofType(grouped.template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    assert.equal(rules.length, 2);
+    const inputs = rules.map((rule) => {
+      assert.equal(rule.ScheduleExpression, 'rate(1 minute)');
+      const [target] = rule.Targets as { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }[];
+      assert.deepEqual(target?.InputTransformer.InputPathsMap, { time: '$.time' });
+      // What EventBridge delivers: the template with the event's time put in as a JSON string.
+      return JSON.parse(target!.InputTransformer.InputTemplate.replace('<time>', '"2026-12-01T12:00:00Z"')) as Record<string, unknown>;
+    });
+    assert.deepEqual(
+      inputs.map((input) => input.clusters),
+      [['eu-1', 'eu-2'], ['us-1']],
+    );
+    assert.ok(inputs.every((input) => input.source === 'aws.events' && input.time === '2026-12-01T12:00:00Z'));
+    const fn = only(grouped.template, 'AWS::Lambda::Function');
+    assert.equal(fn.Properties.ReservedConcurrentExecutions, 2);
+    assert.equal(environment(fn).IMAGE_UPDATER_CLUSTERS, 'eu-1,eu-2,us-1');
   });
 
   it('schedules the function every minute by default, switchable and configurable by param', () => {
@@ -295,7 +322,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
   });
 
   it('passes cfn-lint', async (t) => {
-    for (const run of [defaults, configured]) {
+    for (const run of [defaults, configured, grouped]) {
       const template = join(run.dir, 'artifact/cloudformation-template-update-stack.json');
       const result = await new Promise<{ missing: boolean; code: number; output: string }>((done) => {
         execFile('cfn-lint', [template], { timeout: 60_000 }, (error, stdout, stderr) => {

@@ -76,11 +76,11 @@ export async function runCycle(
     .catch((error: unknown) => {
       throw new CycleError(`cannot list Argo CD applications on ${kubeConfig.getCurrentCluster()?.server}: ${kubeErrorMessage(error)}`);
     });
-  const imageUpdatersApi = new ImageUpdatersApi(kubeConfig, tally);
+  const imageUpdatersApi = new ImageUpdatersApi(kubeConfig, tally, hardDeadline);
   const imageUpdaters = await scanImageUpdaters(imageUpdatersApi, options.applicationNamespace, log).catch((error: unknown) => {
     throw new CycleError(`cannot list ImageUpdater resources: ${kubeErrorMessage(error)}`);
   });
-  const plan = planCycle(matchingNames(listed, options.matchApplicationName, log), imageUpdaters, { platforms: options.defaultPlatforms }, log);
+  const plan = planCycle(matchingNames(listed, options.matchApplicationName, log), imageUpdaters, { platforms: options.defaultPlatforms, secretNamespaces: options.secretNamespaces }, log);
   const apps = plan.work;
   log.debug(`${apps.length} of ${listed.length} applications are driven by annotations or ImageUpdater resources`, {
     listed: listed.length,

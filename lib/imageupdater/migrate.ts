@@ -5,10 +5,10 @@
 // the top of the resource. Pure: Applications in, YAML out.
 import { Document } from 'yaml';
 import { readApplicationSettings } from '../annotations/settings';
+import { pullSecretProblem } from '../annotations/pull-secret';
 import { imageNameWithoutTag } from '../image/reference';
 import type { Application, ImageSpecification, WriteBackSettings } from '../model';
 import { appKey, hasImageList } from '../scan/applications';
-import { foreignNamespace } from './settings';
 
 export const MIGRATED_NAME = 'migrated-from-annotations';
 
@@ -49,15 +49,16 @@ function resourceDocument(namespace: string, apps: Application[]): Document {
 
 function applicationRef(app: Application, namespace: string, notes: string[]): Record<string, unknown> | undefined {
   const key = appKey(app);
-  const settings = readApplicationSettings(key, app.metadata.annotations ?? {}, {});
+  // Every reference is read as written; what v1.x would refuse is said below.
+  const settings = readApplicationSettings(key, app.metadata.annotations ?? {}, { trustedCredentials: true });
   for (const error of settings.errors) notes.push(`${error.message}: left out`);
   if (settings.intervalMinutes !== undefined) {
     notes.push(`application ${key}: interval has no ImageUpdater equivalent (v1.x has one interval for all); this project checks resources every run`);
   }
   const images = settings.images.flatMap((spec) => {
-    const foreign = spec.pullSecret && foreignNamespace(spec.pullSecret, namespace);
-    if (foreign) {
-      notes.push(`application ${key}: image ${spec.alias}: ${foreign}; v1.x refuses it, so the image is left out: copy the secret into ${namespace}`);
+    const refused = spec.pullSecret && pullSecretProblem(spec.pullSecret, { appNamespace: namespace, secretNamespaces: [] });
+    if (refused) {
+      notes.push(`application ${key}: image ${spec.alias}: ${refused}; v1.x refuses it, so the image is left out: copy the secret into ${namespace}`);
       return [];
     }
     return [imageConfig(spec, key, notes)];

@@ -39,7 +39,9 @@ const gitConfig = z.object({
   repository: z.string().optional(),
   branch: z.string().optional(),
   writeBackTarget: z.string().optional(),
-  pullRequest: z.record(z.string(), z.unknown()).optional(),
+  pullRequest: z
+    .object({ github: z.record(z.string(), z.unknown()).optional(), gitlab: z.record(z.string(), z.unknown()).optional(), labels: z.array(z.string()).optional() })
+    .optional(),
 });
 
 const writeBackConfig = z.object({
@@ -74,6 +76,7 @@ const spec = z.object({
 export type CommonUpdateSettings = z.infer<typeof commonUpdateSettings>;
 export type ImageConfig = z.infer<typeof imageConfig>;
 export type WriteBackConfig = z.infer<typeof writeBackConfig>;
+export type PullRequestConfig = NonNullable<z.infer<typeof gitConfig>['pullRequest']>;
 export type LabelSelector = z.infer<typeof labelSelector>;
 export type ApplicationRef = z.infer<typeof applicationRef>;
 export type ImagesVerification = z.infer<typeof imagesVerification>;

@@ -5,13 +5,14 @@
 // own annotations are the settings and the resource's other settings are ignored. Pure: no I/O.
 import { compileAllowTags } from '../annotations/allow-tags';
 import { parseImageListEntry } from '../annotations/image-list';
+import { pullSecretProblem } from '../annotations/pull-secret';
 import { parsePlatforms } from '../annotations/platforms';
 import { readApplicationSettings, type ApplicationSettings, type SettingsDefaults } from '../annotations/settings';
 import { parseUpdateStrategy } from '../annotations/update-strategy';
 import { AnnotationError, type AppKey, type ImageSpecification, type WriteBackSettings } from '../model';
 import { isValidGlob } from '../policy/filters';
 import { semverConstraintError } from '../policy/semver-constraint';
-import type { ApplicationRef, CommonUpdateSettings, ImageConfig, ImagesVerification, ImageUpdater, ImageUpdaterSpec, WriteBackConfig } from './resource';
+import type { ApplicationRef, CommonUpdateSettings, ImageConfig, ImagesVerification, ImageUpdater, ImageUpdaterSpec, PullRequestConfig, WriteBackConfig } from './resource';
 
 /** A bad ImageUpdater field, for one Application: the message names the app, the resource, the field and the value. */
 export class ImageUpdaterSettingError extends AnnotationError {
@@ -49,7 +50,7 @@ export function settingsForApplication(context: RefContext): RefSettings {
     if (!Object.hasOwn(context.annotations, 'argocd-image-updater.argoproj.io/image-list')) {
       return { kind: 'fall-through', reason: `${where} has useAnnotations: true but the application has no image-list annotation` };
     }
-    return { kind: 'settings', settings: refusingForeignPullSecrets(settings, app, imageUpdater.namespace) };
+    return { kind: 'settings', settings };
   }
 
   const writeBack = readWriteBackConfig(mergeWriteBack(spec.writeBackConfig, ref.writeBackConfig), imageUpdater.namespace);
@@ -151,8 +152,10 @@ function buildImage(input: ImageInput): BuiltImage {
   }
 
   const pullSecret = pick(levels, 'pullSecret');
-  const foreign = pullSecret && foreignNamespace(pullSecret.value, input.namespace);
-  if (pullSecret && foreign) fail(pullSecret.field, pullSecret.value, foreign);
+  // As v1.3 does, a pull secret of another namespace is refused before anything is read (unless
+  // the operator allows that namespace); env: and ext: are the operator's alone.
+  const refused = pullSecret && pullSecretProblem(pullSecret.value, { appNamespace: input.namespace, secretNamespaces: input.defaults.secretNamespaces ?? [] });
+  if (pullSecret && refused) fail(pullSecret.field, pullSecret.value, refused);
 
   const targets = image.manifestTargets;
   if (input.verification && input.verification.enabled !== false) {
@@ -188,32 +191,6 @@ function buildImage(input: ImageInput): BuiltImage {
   };
 }
 
-/**
- * Since v1.3 a pull secret must live in the Application's namespace (the resource's): checked here,
- * before anything is read. `env:` and `ext:` name no namespace. Returns the reason, or undefined.
- */
-export function foreignNamespace(reference: string, namespace: string): string | undefined {
-  const match = /^(?:[^=:]+=)?(pullsecret|secret):([^/#]*)(\/)?/.exec(reference.trim());
-  if (!match) return undefined;
-  const [, kind, secretNamespace, slash] = match;
-  if (!slash) return `expected ${kind}:<namespace>/<name>${kind === 'secret' ? '#<field>' : ''}`;
-  if (secretNamespace !== namespace) {
-    return `pull secret namespace '${secretNamespace}' differs from the application's namespace '${namespace}'; the secret is not read`;
-  }
-  return undefined;
-}
-
-/** useAnnotations: the same namespace rule for the app's `pull-secret` annotations. */
-function refusingForeignPullSecrets(settings: ApplicationSettings, app: AppKey, namespace: string): ApplicationSettings {
-  const errors = [...settings.errors];
-  const images = settings.images.filter((image) => {
-    const reason = image.pullSecret === undefined ? undefined : foreignNamespace(image.pullSecret, namespace);
-    if (reason) errors.push(new ImageUpdaterSettingError(app, `pull secret of ${image.alias}`, image.pullSecret ?? '', reason, image.alias));
-    return !reason;
-  });
-  return { ...settings, images, errors };
-}
-
 function mergeWriteBack(spec: WriteBackConfig | undefined, ref: WriteBackConfig | undefined): WriteBackConfig {
   const specGit = spec?.gitConfig;
   const refGit = ref?.gitConfig;
@@ -245,10 +222,13 @@ function readWriteBackConfig(config: WriteBackConfig, namespace: string): { writ
     return { error: `method ${JSON.stringify(method)}: unknown git credentials; expected git:repocreds or git:secret:<name>` };
   }
   const git = config.gitConfig;
-  if (git?.pullRequest) return { error: 'gitConfig.pullRequest: pull requests are not supported' };
   if (git?.branch !== undefined && git.branch.trim().split(':').length > 2) {
     return { error: `gitConfig.branch ${JSON.stringify(git.branch)}: expected <base>[:<write-branch>]` };
   }
+  const pullRequest = readPullRequest(git?.pullRequest);
+  if (pullRequest && 'error' in pullRequest) return pullRequest;
+  // The pull request's branch is made by the write-back; a base:write-branch pair is for direct pushes.
+  if (pullRequest && git?.branch?.includes(':')) return { error: `gitConfig.branch ${JSON.stringify(git.branch)}: no write branch with pullRequest` };
   return {
     writeBack: {
       method: 'git',
@@ -256,6 +236,16 @@ function readWriteBackConfig(config: WriteBackConfig, namespace: string): { writ
       ...(git?.repository !== undefined && { repository: git.repository }),
       ...(git?.branch !== undefined && { branch: git.branch }),
       ...(git?.writeBackTarget !== undefined && { target: git.writeBackTarget }),
+      ...(pullRequest && { pullRequest }),
     },
   };
+}
+
+/** `gitConfig.pullRequest`: exactly one of `github` or `gitlab` (the CRD's CEL rule), and its labels. */
+function readPullRequest(config: PullRequestConfig | undefined): { provider: 'github' | 'gitlab'; labels: string[] } | { error: string } | undefined {
+  if (!config) return undefined;
+  const providers = (['github', 'gitlab'] as const).filter((provider) => config[provider] !== undefined);
+  const [provider] = providers;
+  if (providers.length !== 1 || !provider) return { error: `gitConfig.pullRequest ${JSON.stringify(config)}: exactly one of github or gitlab must be set` };
+  return { provider, labels: config.labels ?? [] };
 }

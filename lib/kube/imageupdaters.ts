@@ -2,6 +2,7 @@
 // (every namespace or one), get, and replace the status subresource. The spec is never written.
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { ApiCallCounter } from './applications';
+import { boundedKubeCall } from './call-limits';
 
 export const IMAGE_UPDATER_GROUP = 'argocd-image-updater.argoproj.io';
 const VERSION = 'v1alpha1';
@@ -24,6 +25,8 @@ export class ImageUpdatersApi {
   constructor(
     kubeConfig: KubeConfig,
     private readonly counter: ApiCallCounter = { kubeRequests: 0 },
+    /** Epoch ms: the run's hard deadline, which no call outlives. */
+    private readonly deadline?: number,
   ) {
     this.api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
@@ -35,9 +38,11 @@ export class ImageUpdatersApi {
   async list(namespace: string | undefined): Promise<ImageUpdaterListing> {
     this.counter.kubeRequests++;
     try {
-      const page = (await (namespace
-        ? this.api.listNamespacedCustomObject({ group: IMAGE_UPDATER_GROUP, version: VERSION, namespace, plural: PLURAL })
-        : this.api.listClusterCustomObject({ group: IMAGE_UPDATER_GROUP, version: VERSION, plural: PLURAL }))) as { items?: RawImageUpdater[] };
+      const page = (await boundedKubeCall('list imageupdaters', this.deadline, (options) =>
+        namespace
+          ? this.api.listNamespacedCustomObject({ group: IMAGE_UPDATER_GROUP, version: VERSION, namespace, plural: PLURAL }, options)
+          : this.api.listClusterCustomObject({ group: IMAGE_UPDATER_GROUP, version: VERSION, plural: PLURAL }, options),
+      )) as { items?: RawImageUpdater[] };
       return { available: true, items: page.items ?? [] };
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) {
@@ -52,20 +57,17 @@ export class ImageUpdatersApi {
 
   async get(namespace: string, name: string): Promise<RawImageUpdater> {
     this.counter.kubeRequests++;
-    return (await this.api.getNamespacedCustomObject({ group: IMAGE_UPDATER_GROUP, version: VERSION, namespace, plural: PLURAL, name })) as RawImageUpdater;
+    return (await boundedKubeCall(`get imageupdater ${namespace}/${name}`, this.deadline, (options) =>
+      this.api.getNamespacedCustomObject({ group: IMAGE_UPDATER_GROUP, version: VERSION, namespace, plural: PLURAL, name }, options),
+    )) as RawImageUpdater;
   }
 
   /** PUT `/status`: the body's `metadata.resourceVersion` is a precondition (409 when stale). */
   async replaceStatus(resource: RawImageUpdater): Promise<RawImageUpdater> {
     this.counter.kubeRequests++;
     const { namespace, name } = resource.metadata;
-    return (await this.api.replaceNamespacedCustomObjectStatus({
-      group: IMAGE_UPDATER_GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL,
-      name,
-      body: resource,
-    })) as RawImageUpdater;
+    return (await boundedKubeCall(`update status of imageupdater ${namespace}/${name}`, this.deadline, (options) =>
+      this.api.replaceNamespacedCustomObjectStatus({ group: IMAGE_UPDATER_GROUP, version: VERSION, namespace, plural: PLURAL, name, body: resource }, options),
+    )) as RawImageUpdater;
   }
 }

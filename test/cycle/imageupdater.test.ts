@@ -7,6 +7,7 @@ import { helmApp, kustomizeApp } from '../support/applications';
 import { startKubeApi } from '../support/kube-api';
 import { parseOptions } from '../../lib/config';
 import { runCycle } from '../../lib/cycle';
+import { startGitServer } from '../support/git-server';
 import type { Condition, ImageUpdaterStatus } from '../../lib/imageupdater/status';
 import { captureLog, cycle, pushTags, seed, startFixture, type Fixture } from './fixture';
 
@@ -207,7 +208,7 @@ describe('ImageUpdater resources', () => {
     const run = await cycle(fixture, 'cr-secret');
     assert.equal(run.summary.errors, 1);
     const line = run.log.lines.find((l) => l.level === 'error');
-    assert.match(line?.message ?? '', /application cr-secret\/web: ImageUpdater cr-secret\/secret spec.applicationRefs\[0\].images\[0\].commonUpdateSettings.pullSecret="pullsecret:kube-system\/registry": pull secret namespace 'kube-system' differs/);
+    assert.match(line?.message ?? '', /application cr-secret\/web: ImageUpdater cr-secret\/secret spec.applicationRefs\[0\].images\[0\].commonUpdateSettings.pullSecret="pullsecret:kube-system\/registry": secret namespace "kube-system" is not the application's namespace "cr-secret"/);
     assert.equal(fixture.kube.requests().filter((r) => r.path.includes('/secrets/')).length, 0);
     assert.equal(images(fixture.kube.application('cr-secret', 'web')), undefined);
     assert.equal(condition('cr-secret', 'secret', 'Error')?.status, 'True');
@@ -266,18 +267,34 @@ describe('ImageUpdater resources', () => {
     assert.ok(run.log.lines.some((l) => l.level === 'warn' && /skipping application cr-plugin\/legacy: not of a supported source type/.test(l.message)));
   });
 
-  test('git write-back from writeBackConfig is a clear per-app error until git is available', async () => {
-    seed(fixture, [webApp('cr-git', 'web')]);
-    fixture.kube.setImageUpdater(
-      imageUpdater('cr-git', 'git', {
-        writeBackConfig: { method: 'git', gitConfig: { branch: 'main' } },
-        applicationRefs: [{ namePattern: 'web', images: [{ alias: 'web', imageName: `${host}/acme/web` }] }],
-      }),
-    );
-    const run = await cycle(fixture, 'cr-git');
-    assert.equal(run.summary.errors, 1);
-    assert.match(run.log.lines.find((l) => l.level === 'error')?.message ?? '', /write-back method "git" is not supported yet/);
-    assert.equal(images(fixture.kube.application('cr-git', 'web')), undefined);
+  test('writeBackConfig git: the resource\'s repository, branch and target get one commit; the Application is not patched', async () => {
+    const git = await startGitServer({ users: { bot: 'git-password' } });
+    try {
+      const kustomization = `images:\n  - name: ${host}/acme/web\n    newTag: 1.27.0 # pinned by the updater\n`;
+      await git.createRepository('deploy', { 'overlays/web/kustomization.yaml': kustomization });
+      fixture.kube.setSecret({ namespace: 'cr-git', name: 'git-creds', data: { url: git.url('deploy'), username: 'bot', password: 'git-password' } });
+      seed(fixture, [webApp('cr-git', 'web')]);
+      fixture.kube.setImageUpdater(
+        imageUpdater('cr-git', 'git', {
+          writeBackConfig: {
+            method: 'git:secret:git-creds',
+            gitConfig: { repository: git.url('deploy'), branch: 'main', writeBackTarget: 'kustomization:/overlays/web' },
+          },
+          applicationRefs: [{ namePattern: 'web', images: [{ alias: 'web', imageName: `${host}/acme/web:~1.27.0` }] }],
+        }),
+      );
+      const run = await cycle(fixture, 'cr-git');
+      assert.equal(run.summary.errors, 0, JSON.stringify(run.log.lines.filter((l) => l.level === 'error')));
+      assert.equal(run.summary.imagesUpdated, 1);
+      assert.equal(
+        await git.read('deploy', 'main', 'overlays/web/kustomization.yaml'),
+        kustomization.replace('newTag: 1.27.0', 'newTag: 1.27.10'),
+        'only the tag moves; the comment stays',
+      );
+      assert.equal(images(fixture.kube.application('cr-git', 'web')), undefined, 'git write-back leaves the spec alone');
+    } finally {
+      await git.stop();
+    }
   });
 });
 
@@ -324,7 +341,7 @@ describe('clusters without ImageUpdater support', () => {
       const kube = await startKubeApi({ tls: true, applications: [annotated], ...options });
       try {
         const log = captureLog();
-        const summary = await runCycle(kube.kubeConfig(), parseOptions({}), { log });
+        const summary = await runCycle(kube.kubeConfig(), parseOptions({ registriesConfPath: fixture.registriesConf }), { log });
         assert.equal(summary.errors, 0);
         assert.equal(summary.imagesUpdated, 1);
         assert.deepEqual(images(kube.application('old', 'legacy')), [`${host}/acme/web:1.27.10`]);
@@ -346,7 +363,7 @@ describe('clusters without ImageUpdater support', () => {
     });
     try {
       const log = captureLog();
-      const summary = await runCycle(kube.kubeConfig(), parseOptions({}), { log });
+      const summary = await runCycle(kube.kubeConfig(), parseOptions({ registriesConfPath: fixture.registriesConf }), { log });
       assert.equal(summary.imagesUpdated, 1);
       assert.equal(summary.errors, 0);
       const warnings = log.lines.filter((l) => l.level === 'warn');

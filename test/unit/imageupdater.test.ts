@@ -6,7 +6,8 @@ import type { Application, Decision } from '../../lib/model';
 import type { ImageUpdaterOutcome } from '../../lib/imageupdater/plan';
 import { readImageUpdater, type ImageUpdaterSpec } from '../../lib/imageupdater/resource';
 import { compileLabelSelector, matchingRefs, rankRefs, specificity } from '../../lib/imageupdater/selection';
-import { foreignNamespace, settingsForApplication } from '../../lib/imageupdater/settings';
+import { settingsForApplication } from '../../lib/imageupdater/settings';
+import type { SettingsDefaults } from '../../lib/annotations/settings';
 import { LAST_CHECKED_REFRESH_MS, needsWrite, nextStatus } from '../../lib/imageupdater/status';
 import { kustomizeApp } from '../support/applications';
 
@@ -67,12 +68,12 @@ test('label selectors: matchLabels and every matchExpressions operator, all ANDe
   assert.ok('error' in compileLabelSelector({ matchLabels: { 'bad key!': 'x' } }));
 });
 
-function settingsOf(value: unknown, index = 0, annotations: Record<string, string> = {}) {
+function settingsOf(value: unknown, index = 0, annotations: Record<string, string> = {}, defaults: SettingsDefaults = {}) {
   const imageUpdater = resource(value);
   assert.ok(imageUpdater.spec.ok);
   const ref = imageUpdater.spec.value.applicationRefs[index];
   assert.ok(ref);
-  return settingsForApplication({ imageUpdater, spec: imageUpdater.spec.value, ref, index, app: 'team/web', annotations, defaults: {} });
+  return settingsForApplication({ imageUpdater, spec: imageUpdater.spec.value, ref, index, app: 'team/web', annotations, defaults });
 }
 
 test('commonUpdateSettings merge field by field, the most specific level winning, lists replaced whole', () => {
@@ -134,6 +135,17 @@ test('writeBackConfig: method and gitConfig merge spec → ref into the write-ba
   assert.match(foreign.kind === 'error' ? foreign.reason : '', /git secret's namespace 'argocd' differs from the ImageUpdater's 'team'/);
 });
 
+test('gitConfig.pullRequest opens a GitHub pull request or GitLab merge request with its labels; exactly one provider', () => {
+  const ref = { namePattern: 'web', images: [{ alias: 'a', imageName: 'x' }] };
+  const github = settingsOf({ writeBackConfig: { method: 'git', gitConfig: { pullRequest: { github: {}, labels: ['image-update'] } } }, applicationRefs: [ref] });
+  assert.ok(github.kind === 'settings');
+  assert.deepEqual(github.settings.writeBack, { method: 'git', credentials: 'repocreds', pullRequest: { provider: 'github', labels: ['image-update'] } });
+  const both = settingsOf({ writeBackConfig: { method: 'git', gitConfig: { pullRequest: { github: {}, gitlab: {} } } }, applicationRefs: [ref] });
+  assert.match(both.kind === 'error' ? both.reason : '', /gitConfig.pullRequest .*: exactly one of github or gitlab must be set/);
+  const twoBranches = settingsOf({ writeBackConfig: { method: 'git', gitConfig: { branch: 'main:update', pullRequest: { gitlab: {} } } }, applicationRefs: [ref] });
+  assert.match(twoBranches.kind === 'error' ? twoBranches.reason : '', /gitConfig.branch "main:update": no write branch with pullRequest/);
+});
+
 test("useAnnotations reads the app's annotations only, and falls through without image-list", () => {
   const withList = settingsOf(
     { commonUpdateSettings: { updateStrategy: 'digest' }, applicationRefs: [{ namePattern: 'web', useAnnotations: true }] },
@@ -142,17 +154,24 @@ test("useAnnotations reads the app's annotations only, and falls through without
   );
   assert.ok(withList.kind === 'settings');
   assert.deepEqual(withList.settings.images, [], 'the foreign pull secret leaves the image out');
-  assert.match(withList.settings.errors[0]?.message ?? '', /pull secret namespace 'other' differs/);
+  assert.match(withList.settings.errors[0]?.message ?? '', /pull-secret="pullsecret:other\/x": secret namespace "other" is not the application's namespace "team"/);
   assert.equal(settingsOf({ applicationRefs: [{ namePattern: 'web', useAnnotations: true }] }).kind, 'fall-through');
 });
 
-test('pull secrets must name the resource namespace; env: and ext: name none', () => {
-  assert.equal(foreignNamespace('pullsecret:team/regcred', 'team'), undefined);
-  assert.equal(foreignNamespace('secret:team/creds#token', 'team'), undefined);
-  assert.match(foreignNamespace('secret:argocd/creds#token', 'team') ?? '', /namespace 'argocd' differs/);
-  assert.match(foreignNamespace('ghcr.io=pullsecret:argocd/x', 'team') ?? '', /namespace 'argocd' differs/);
-  assert.match(foreignNamespace('pullsecret:regcred', 'team') ?? '', /expected pullsecret:<namespace>\/<name>/);
-  assert.equal(foreignNamespace('env:REGISTRY_CREDS', 'team'), undefined);
+test("a pull secret of another namespace, env: or ext: leaves the image out; the operator's namespaces widen it", () => {
+  const withPullSecret = (pullSecret: string, defaults: SettingsDefaults = {}) => {
+    const result = settingsOf({ applicationRefs: [{ namePattern: 'web', images: [{ alias: 'a', imageName: 'x', commonUpdateSettings: { pullSecret } }] }] }, 0, {}, defaults);
+    assert.ok(result.kind === 'settings');
+    return { aliases: result.settings.images.map((image) => image.alias), error: result.settings.errors[0]?.message ?? '' };
+  };
+  assert.deepEqual(withPullSecret('pullsecret:team/regcred').aliases, ['a']);
+  assert.deepEqual(withPullSecret('secret:team/creds#token').aliases, ['a']);
+  const foreign = withPullSecret('secret:argocd/creds#token');
+  assert.deepEqual(foreign.aliases, []);
+  assert.match(foreign.error, /images\[0\].commonUpdateSettings.pullSecret.*secret namespace "argocd" is not the application's namespace "team"/);
+  assert.match(withPullSecret('env:REGISTRY_CREDS').error, /env: credentials are accepted only in registries.conf/);
+  assert.match(withPullSecret('ext:/bin/sh').error, /ext: credentials are accepted only in registries.conf/);
+  assert.deepEqual(withPullSecret('pullsecret:registry-creds/x', { secretNamespaces: ['registry-creds'] }).aliases, ['a']);
 });
 
 test('a spec the CRD would not have stored is that resource’s error, not a crash', () => {

@@ -3,7 +3,8 @@
 // fd00:ec2::254), loopback, private and other special ranges are refused. The check runs on the
 // addresses DNS returns for the connection and again on the address the socket connected to, so
 // a name that resolves to a public address for one lookup and a private one for the next (DNS
-// rebinding) gains nothing. Registries in registries.conf are the operator's: any address.
+// rebinding) gains nothing. Registries in registries.conf are the operator's: any address. Git
+// servers and forge APIs get the narrower rule: anything but link-local and metadata addresses.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import picomatch from 'picomatch';
@@ -61,39 +62,72 @@ function embeddedIpv4(address: string): string | undefined {
   return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }
 
+/** True for link-local and cloud metadata addresses (169.254.0.0/16, fe80::/10, fd00:ec2::254): never a git or API server. */
+export function isLinkLocalAddress(address: string): boolean {
+  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '').toLowerCase();
+  const family = isIP(bare);
+  if (family === 0) return true;
+  const embedded = family === 6 ? embeddedIpv4(bare) : undefined;
+  if (embedded !== undefined) return isLinkLocalAddress(embedded);
+  return LINK_LOCAL.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+const LINK_LOCAL = new BlockList();
+LINK_LOCAL.addSubnet('169.254.0.0', 16, 'ipv4');
+LINK_LOCAL.addSubnet('fe80::', 10, 'ipv6');
+LINK_LOCAL.addAddress('fd00:ec2::254', 'ipv6');
+
+/** Which addresses a connector refuses, and how the refusal reads. */
+export interface EgressRule {
+  refuses(address: string): boolean;
+  /** "a loopback, private or link-local address: refused for …" */
+  describe: string;
+}
+
+/** Registries an annotation names: public addresses only. */
+export const PUBLIC_ONLY: EgressRule = {
+  refuses: isNonPublicAddress,
+  describe: 'a loopback, private or link-local address: refused for a registry that registries.conf does not configure',
+};
+
+/** Git servers and forge APIs: anything but the link-local and metadata addresses. */
+export const NO_LINK_LOCAL: EgressRule = {
+  refuses: isLinkLocalAddress,
+  describe: 'a link-local or metadata address: refused for git and forge API requests',
+};
+
 export class EgressError extends Error {
   override name = 'EgressError';
   readonly code = 'ERR_EGRESS_REFUSED';
 
-  constructor(host: string, address: string) {
-    super(
-      `${host} resolves to ${address}, a loopback, private or link-local address: refused for a registry ` +
-        'that registries.conf does not configure',
-    );
+  constructor(host: string, address: string, rule: EgressRule) {
+    super(`${host} resolves to ${address}, ${rule.describe}`);
   }
 }
 
-/** dns.lookup that fails when any address it returns is not public. */
-const publicOnlyLookup = ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
-  dnsLookup(hostname, options, (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => {
-    if (error) return callback(error, address, family);
-    const addresses = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
-    const refused = addresses.find(isNonPublicAddress);
-    if (refused !== undefined) return callback(new EgressError(hostname, refused), address, family);
-    return callback(null, address, family);
-  });
-}) as unknown as LookupFunction;
+/** dns.lookup that fails when any address it returns is refused by `rule`. */
+function checkedLookup(rule: EgressRule): LookupFunction {
+  return ((hostname: string, options: object, callback: (...args: unknown[]) => void) => {
+    dnsLookup(hostname, options, (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => {
+      if (error) return callback(error, address, family);
+      const addresses = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
+      const refused = addresses.find((candidate) => rule.refuses(candidate));
+      if (refused !== undefined) return callback(new EgressError(hostname, refused, rule), address, family);
+      return callback(null, address, family);
+    });
+  }) as unknown as LookupFunction;
+}
 
 /**
- * A connector for undici that refuses non-public addresses: an address literal before connecting,
+ * A connector for undici that refuses what `rule` refuses: an address literal before connecting,
  * a name in its DNS answer, and the connected socket's remote address before anything is sent.
  */
-export function publicOnlyConnector(options: buildConnector.BuildOptions): buildConnector.connector {
-  const connect = buildConnector({ ...options, lookup: publicOnlyLookup } as buildConnector.BuildOptions);
+export function checkedConnector(options: buildConnector.BuildOptions, rule: EgressRule): buildConnector.connector {
+  const connect = buildConnector({ ...options, lookup: checkedLookup(rule) } as buildConnector.BuildOptions);
   return (target, callback) => {
     const host = target.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0 && isNonPublicAddress(host)) {
-      callback(new EgressError(target.hostname, host), null);
+    if (isIP(host) !== 0 && rule.refuses(host)) {
+      callback(new EgressError(target.hostname, host, rule), null);
       return;
     }
     connect(target, (error, socket) => {
@@ -102,9 +136,9 @@ export function publicOnlyConnector(options: buildConnector.BuildOptions): build
         return;
       }
       const remote = socket.remoteAddress;
-      if (remote === undefined || isNonPublicAddress(remote)) {
+      if (remote === undefined || rule.refuses(remote)) {
         socket.destroy();
-        callback(new EgressError(target.hostname, remote ?? 'an unknown address'), null);
+        callback(new EgressError(target.hostname, remote ?? 'an unknown address', rule), null);
         return;
       }
       callback(null, socket);

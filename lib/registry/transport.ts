@@ -8,7 +8,7 @@ import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici
 import { DeadlineReached } from '../deadline';
 import type { Log } from '../model';
 import type { RegistryEndpoint } from './config';
-import { publicOnlyConnector } from './egress';
+import { checkedConnector, PUBLIC_ONLY } from './egress';
 import { RegistryError, type ErrorScope } from './errors';
 import { rateLimiterFor } from './rate-limit';
 
@@ -185,7 +185,7 @@ export class RegistryTransport {
       const tls = { rejectUnauthorized: !insecure, ...this.extraCertificates(scope) };
       // `connect` applies without a proxy, `requestTls` to the tunnelled connection through one.
       // A registry an annotation names connects to public addresses only (see egress.ts).
-      const connect = operatorTrusted ? tls : publicOnlyConnector(tls);
+      const connect = operatorTrusted ? tls : checkedConnector(tls, PUBLIC_ONLY);
       dispatcher = new EnvHttpProxyAgent({ connect, requestTls: tls, keepAliveTimeout: 10_000 });
       dispatchers.set(key, dispatcher);
     }

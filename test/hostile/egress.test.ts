@@ -8,11 +8,20 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it, test } from 'node:test';
 import { parseOptions } from '../../lib/config';
 import { RequestTally, runCycle } from '../../lib/cycle';
-import { isNonPublicAddress } from '../../lib/registry/egress';
+import { isLinkLocalAddress, isNonPublicAddress } from '../../lib/registry/egress';
 import { captureLog } from '../cycle/fixture';
 import { kustomizeApp } from '../support/applications';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
 import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
+
+test('isLinkLocalAddress: metadata and link-local only (the rule for git servers)', () => {
+  for (const address of ['169.254.169.254', '169.254.170.2', 'fd00:ec2::254', 'fe80::1', 'fe80::1%eth0', '::ffff:169.254.169.254', '[fd00:ec2::254]', 'not-an-address']) {
+    assert.equal(isLinkLocalAddress(address), true, address);
+  }
+  for (const address of ['127.0.0.1', '10.0.0.8', '192.168.1.1', 'fd00:ec2::253', '140.82.112.33', '::1']) {
+    assert.equal(isLinkLocalAddress(address), false, address);
+  }
+});
 
 describe('isNonPublicAddress', () => {
   it('refuses metadata, link-local, loopback, private and special ranges, in every spelling', () => {

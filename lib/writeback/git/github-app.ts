@@ -2,7 +2,9 @@
 // for an installation token, which then authenticates git over https as `x-access-token`.
 import { createSign } from 'node:crypto';
 import { registerSecret } from '../../report/secrets';
-import { describeFetchError, requestSignal, type GitTally, type RequestLimits } from './http';
+import { fetch } from 'undici';
+import { readJsonLimited } from '../../registry/body-limit';
+import { API_ANSWER_LIMIT, describeFetchError, gitDispatcher, requestSignal, type GitTally, type RequestLimits } from './http';
 
 /** GitHub's REST API for a repository host: api.github.com for github.com, `/api/v3` on GitHub Enterprise. */
 export function githubApiBase(repository: URL, configured?: string): string {
@@ -48,13 +50,14 @@ export async function githubInstallationToken(
     headers: { Authorization: `Bearer ${jwt}`, Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28', 'User-Agent': 'image-updater-lambda' },
     redirect: 'manual',
     signal: requestSignal(limits),
+    dispatcher: gitDispatcher,
   }).catch((error: unknown) => {
     throw new Error(`GitHub App ${app.appId}: cannot reach ${apiBase}: ${describeFetchError(error)}`);
   });
   if (response.status !== 201) {
     throw new Error(`GitHub App ${app.appId}: installation ${app.installationId} token request answered HTTP ${response.status}`);
   }
-  const body = (await response.json().catch(() => ({}))) as { token?: unknown };
+  const body = ((await readJsonLimited(response, API_ANSWER_LIMIT).catch(() => undefined)) ?? {}) as { token?: unknown };
   if (typeof body.token !== 'string' || body.token === '') throw new Error(`GitHub App ${app.appId}: the token response has no token`);
   registerSecret(body.token);
   return body.token;

@@ -1,6 +1,8 @@
 // Pull requests (GitHub) and merge requests (GitLab) from a write branch to its base branch, through
 // their REST APIs. One is opened only when none is open for the same branches already.
-import { describeFetchError, requestSignal, type GitTally, type RequestLimits } from './http';
+import { fetch } from 'undici';
+import { readJsonLimited } from '../../registry/body-limit';
+import { API_ANSWER_LIMIT, describeFetchError, gitDispatcher, requestSignal, type GitTally, type RequestLimits } from './http';
 import { githubApiBase } from './github-app';
 
 export type PullRequestProvider = 'github' | 'gitlab';
@@ -69,10 +71,11 @@ function apiCaller(token: string, provider: PullRequestProvider, limits: Request
       body: body === undefined ? undefined : JSON.stringify(body),
       redirect: 'manual',
       signal: requestSignal(limits),
+      dispatcher: gitDispatcher,
     }).catch((error: unknown) => {
       throw new Error(`${method} ${new URL(url).pathname} on ${new URL(url).origin} failed: ${describeFetchError(error)}`);
     });
-    return { status: response.status, json: await response.json().catch(() => undefined) };
+    return { status: response.status, json: await readJsonLimited(response, API_ANSWER_LIMIT).catch(() => undefined) };
   };
 }
 

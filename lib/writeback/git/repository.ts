@@ -1,7 +1,9 @@
 // One repository as this function sees it: a bare, shallow, single-branch copy in memory, through
 // isomorphic-git. There is no work tree: files are read from and written to git objects, so only
 // the files changed are ever materialised, and nothing outlives the run.
-import git, { Errors, type HttpClient, type TreeEntry } from 'isomorphic-git';
+import git, { Errors, type TreeEntry } from 'isomorphic-git';
+import { redact } from '../../report/secrets';
+import type { GitHttpClient } from './http';
 import { MemoryFs } from './memory-fs';
 
 export interface CommitAuthor {
@@ -26,11 +28,11 @@ export class GitWorkspace {
 
   private constructor(
     private readonly url: string,
-    private readonly http: HttpClient,
+    private readonly http: GitHttpClient,
     private readonly headers: Record<string, string>,
   ) {}
 
-  static async open(url: URL, http: HttpClient, headers: Record<string, string>): Promise<GitWorkspace> {
+  static async open(url: URL, http: GitHttpClient, headers: Record<string, string>): Promise<GitWorkspace> {
     const workspace = new GitWorkspace(url.href, http, headers);
     await git.init({ fs: workspace.fs, gitdir: workspace.gitdir, bare: true });
     await git.addRemote({ fs: workspace.fs, gitdir: workspace.gitdir, remote: 'origin', url: url.href });
@@ -118,11 +120,15 @@ export class GitWorkspace {
   }
 
   private async explain<T>(operation: Promise<T>, what: string): Promise<T> {
+    let result: T;
     try {
-      return await operation;
+      result = await operation;
     } catch (error) {
-      throw new Error(`cannot ${what} ${this.url}: ${describeGitError(error)}`);
+      throw new Error(`cannot ${what} ${this.url}: ${describeGitError(this.http.takeBodyError() ?? error)}`);
     }
+    const cut = this.http.takeBodyError();
+    if (cut) throw new Error(`cannot ${what} ${this.url}: ${cut.message}`);
+    return result;
   }
 }
 
@@ -136,5 +142,9 @@ function describeGitError(error: unknown): string {
   }
   if (error instanceof Errors.NotFoundError) return `${error.message.replace(/^Could not find /, '')} not found`;
   if (error instanceof Errors.SmartHttpError) return 'the server does not speak git smart HTTP';
-  return (error as Error).message;
+  // Other messages may quote what the server sent: redacted first, then cut.
+  const message = redact((error as Error).message);
+  return message.length > MESSAGE_LIMIT ? `${message.slice(0, MESSAGE_LIMIT)}…` : message;
 }
+
+const MESSAGE_LIMIT = 300;

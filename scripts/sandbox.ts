@@ -16,7 +16,7 @@ const TAGS = ['1.26.2', '1.27.0', '1.27.1', '1.27.2', '1.27.3', '1.27.4', '1.27.
 
 async function main(): Promise<void> {
   const registry = await startRegistry();
-  const kube = await startKubeApi({ tls: true });
+  const kube = await startKubeApi({ tls: true, imageUpdaterCrd: true });
   try {
     say(`registry: docker-registry on ${registry.url}, serving as ghcr.io`);
     await pushImages(registry, TAGS.map((tag) => ({ repository: REPOSITORY, tag })));

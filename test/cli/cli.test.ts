@@ -2,7 +2,7 @@
 // Kubernetes API double. `run` configures the loopback registry in registries.conf, as an operator
 // must; `test` names it on the command line, which needs none.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,4 +135,17 @@ test('migrate prints ImageUpdater resources the real CRD accepts, and they updat
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(kube.application('cli-migrate', 'web')?.spec.source?.kustomize?.images, [`${image}:1.27.2`]);
   assert.equal(kube.imageUpdater('cli-migrate', 'migrated-from-annotations')?.status?.applicationsMatched, 1);
+});
+
+test('npm start without a cluster: the sandbox moves argocd/web from 1.27.0 to 1.27.4, never 1.28.0 nor the pre-release', { timeout: 120_000 }, async () => {
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts'], { timeout: 110_000 }, (error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve({ stdout: out, stderr: err })));
+  });
+  assert.match(stderr, /\nApplication argocd\/web spec\.source\.kustomize\.images: \["ghcr\.io\/nginxinc\/nginx-unprivileged:1\.27\.4"\]/);
+  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: string; message: string });
+  assert.deepEqual(
+    lines.map((line) => `${line.level} ${line.message.split(':')[0]}`),
+    ['INFO updated argocd/web app', 'INFO Processing results'],
+    'one update line and the summary: nothing else at the default level',
+  );
 });

@@ -172,6 +172,7 @@ function failedCycle(dryRun: boolean, durationMs: number): CycleSummary {
     imagesConsidered: 0,
     imagesSkipped: 0,
     imagesUpdated: 0,
+    imagesReverted: 0,
     errors: 1,
     notReached: [],
     notDue: 0,

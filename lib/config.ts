@@ -31,6 +31,8 @@ export interface CycleOptions {
   secretNamespaces: string[];
   /** Globs on the registry host[:port] an annotation may name; empty: any public registry. */
   allowedRegistries: string[];
+  /** Update only Synced and Healthy applications unless their `health-gate` annotation says otherwise. */
+  healthGate: boolean;
   /** Write-back method `git`: commit author and message, Argo CD's namespace, forge API URLs. */
   git: GitOptions;
 }
@@ -38,6 +40,7 @@ export interface CycleOptions {
 /** Each option's environment variable, as documented in the README. */
 export const ENVIRONMENT = {
   dryRun: 'IMAGE_UPDATER_DRY_RUN',
+  healthGate: 'IMAGE_UPDATER_HEALTH_GATE',
   applicationNamespace: 'IMAGE_UPDATER_APPLICATION_NAMESPACE',
   matchApplicationName: 'IMAGE_UPDATER_MATCH_APPLICATION_NAME',
   matchApplicationLabel: 'IMAGE_UPDATER_MATCH_APPLICATION_LABEL',
@@ -94,6 +97,7 @@ export function parseOptions(raw: RawOptions): CycleOptions {
     logLevel: logLevel(raw.logLevel),
     secretNamespaces: list(raw.secretNamespaces),
     allowedRegistries: list(raw.allowedRegistries).map((glob) => glob.toLowerCase()),
+    healthGate: bool('healthGate', raw.healthGate, false),
     git: gitOptions(raw),
   };
 }

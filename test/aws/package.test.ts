@@ -128,6 +128,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'schedule=rate(5 minutes)',
         'enabled=false',
         'dryRun=true',
+        'healthGate=true',
         'gitCommitUser=release-bot',
         'secretNamespaces=registry-creds',
         'allowedRegistries=ghcr.io,*.example.com',
@@ -199,6 +200,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.deepEqual(environment(fn), {
       IMAGE_UPDATER_CLUSTERS: 'prod',
       IMAGE_UPDATER_DRY_RUN: 'false',
+      IMAGE_UPDATER_HEALTH_GATE: 'false',
       IMAGE_UPDATER_LOG_LEVEL: 'INFO',
       IMAGE_UPDATER_APPLICATION_NAMESPACE: '',
       IMAGE_UPDATER_MATCH_APPLICATION_NAME: '',
@@ -219,6 +221,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     });
     const configuredFn = only(configured.template, 'AWS::Lambda::Function');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_DRY_RUN, 'true');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_HEALTH_GATE, 'true');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_GIT_COMMIT_USER, 'release-bot');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_SECRET_NAMESPACES, 'registry-creds');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_ALLOWED_REGISTRIES, 'ghcr.io,*.example.com');

@@ -21,6 +21,7 @@ test('defaults: all namespaces, every run, events on, INFO', () => {
     logLevel: 'INFO',
     secretNamespaces: [],
     allowedRegistries: [],
+    healthGate: false,
   });
 });
 
@@ -39,8 +40,10 @@ test('every IMAGE_UPDATER_* variable is read', () => {
     IMAGE_UPDATER_LOG_LEVEL: 'debug',
     IMAGE_UPDATER_SECRET_NAMESPACES: 'registry-creds, shared',
     IMAGE_UPDATER_ALLOWED_REGISTRIES: 'ghcr.io,*.ECR.example.com',
+    IMAGE_UPDATER_HEALTH_GATE: 'true',
   });
   assert.equal(options.dryRun, true);
+  assert.equal(options.healthGate, true);
   assert.equal(options.applicationNamespace, 'argocd');
   assert.deepEqual(options.matchApplicationName, ['team-*', 'payments']);
   assert.equal(options.matchApplicationLabel, 'tier in (web,api)');

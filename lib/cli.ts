@@ -28,7 +28,7 @@ const USAGE = `Usage:
                     [--allowed-registries GLOB[,...]] [--argocd-namespace NS]
                     [--git-commit-user NAME] [--git-commit-email EMAIL]
                     [--git-commit-message-path PATH] [--github-api-url URL] [--gitlab-api-url URL]
-                    [--health-gate] [--loglevel debug|info|warn|error]
+                    [--health-gate] [--event-bus NAME|ARN] [--loglevel debug|info|warn|error]
   image-updater test IMAGE [--update-strategy S] [--semver-constraint C] [--allow-tags R]
                     [--ignore-tags GLOB]... [--platforms P] [--credentials REF]
                     [--registries-conf PATH] [--kubeconfig PATH] [--loglevel L]
@@ -41,6 +41,7 @@ const RUN_FLAGS = {
   once: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   'health-gate': { type: 'boolean' },
+  'event-bus': { type: 'string' },
   kubeconfig: { type: 'string' },
   'registries-conf': { type: 'string' },
   'registries-conf-path': { type: 'string' },
@@ -112,6 +113,7 @@ async function run(args: string[]): Promise<number> {
   const raw: RawOptions = rawOptionsFromEnv();
   assign(raw, 'dryRun', values['dry-run'] ? 'true' : undefined);
   assign(raw, 'healthGate', values['health-gate'] ? 'true' : undefined);
+  assign(raw, 'eventBus', values['event-bus']);
   assign(raw, 'registriesConfPath', values['registries-conf'] ?? values['registries-conf-path']);
   assign(raw, 'applicationNamespace', values['application-namespace']);
   assign(raw, 'matchApplicationName', values['match-application-name']);

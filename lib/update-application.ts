@@ -21,6 +21,7 @@ import type { GitWriteBack } from './writeback/git/batch';
 import { changedImage } from './writeback/git/templates';
 import { RolloutGuard } from './safety/guard';
 import type { WrittenImage } from './safety/state';
+import type { NotifiedImage, Notifier } from './notify/notification';
 
 export interface CycleServices {
   api: ApplicationsApi;
@@ -33,6 +34,10 @@ export interface CycleServices {
   log: Log;
   /** The run's scheduled time: the clock the `interval` annotation is read against. */
   scheduledAt: Date;
+  /** Told of each update, revert, hold and persistent failure (IMAGE_UPDATER_EVENT_BUS). */
+  notifier: Notifier;
+  /** A run started by a push to a repository these applications track: `interval` does not apply. */
+  pushTriggered?: boolean;
 }
 
 /** `settings` come from an ImageUpdater resource, or by default from the app's annotations. */
@@ -49,7 +54,7 @@ export async function updateApplication(
   for (const warning of settings.warnings) log.warn(warning, { app: key });
 
   const blockingError = settings.errors.some(blocksApplication);
-  if (!blockingError && !isDue(key, settings.intervalMinutes, services.scheduledAt, options.scheduleMinutes)) {
+  if (!blockingError && !services.pushTriggered && !isDue(key, settings.intervalMinutes, services.scheduledAt, options.scheduleMinutes)) {
     report.applicationNotDue();
     log.debug(`${key}: not due in this run (interval ${settings.intervalMinutes} min)`, { app: key });
     return;
@@ -116,6 +121,7 @@ export async function updateApplication(
 
 async function recordWritten(services: CycleServices, app: Application, updates: ImageUpdate[]): Promise<void> {
   for (const { decision } of updates) services.report.record(decision);
+  services.notifier.publish({ kind: 'ImagesUpdated', app: appKey(app), images: updates.map(notifiedImage), at: new Date() });
   if (services.options.kubeEvents) await announce(services, app, updates);
 }
 
@@ -127,6 +133,10 @@ interface ImageUpdate {
   decision: Decision;
   live: ImageRef;
   change: ImageChange;
+}
+
+function notifiedImage(update: ImageUpdate): NotifiedImage {
+  return { ...writtenImage(update), image: imageNameWithoutTag(update.change.spec.image) };
 }
 
 function writtenImage({ change, live }: ImageUpdate): WrittenImage {

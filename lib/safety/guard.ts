@@ -3,17 +3,18 @@
 // resolving it keeps held versions from being picked; before writing, the health gate may hold the
 // updates back; with each write it records what was written, in annotations the updater owns.
 import type { ApplicationSettings } from '../annotations/settings';
-import { parseImageReference, formatImage, tagWithDigest } from '../image/reference';
+import { formatImage, imageNameWithoutTag, parseImageReference, tagWithDigest } from '../image/reference';
 import { liveImageFor } from '../image/liveness';
 import { isConflict, kubeErrorMessage, type ApplicationsApi } from '../kube/applications';
 import type { KubeEvents } from '../kube/events';
 import type { AnnotationError, Application, AppKey, ImageSpecification, Log, SourceType } from '../model';
-import type { AnnotationsChange, ImageChange } from '../patch/application-patch';
+import { buildApplicationPatch, type AnnotationsChange, type ImageChange } from '../patch/application-patch';
 import type { CycleReport } from '../report/cycle-report';
 import { redact } from '../report/secrets';
 import { appKey } from '../scan/applications';
 import { writeApplicationSpec } from '../writeback/argocd';
 import type { GitWriteBack } from '../writeback/git/batch';
+import type { NotifiedImage, Notifier } from '../notify/notification';
 import { decideSafety, type SafetyVerdict, type TrackedImage } from './decide';
 import { rolloutStatus, type RolloutStatus } from './rollout-status';
 import { readSafetySettings, type SafetySettings } from './settings';
@@ -39,6 +40,7 @@ export interface GuardServices {
   git: GitWriteBack;
   report: CycleReport;
   log: Log;
+  notifier: Notifier;
   options: { dryRun: boolean; kubeEvents: boolean; healthGate: boolean };
 }
 
@@ -185,6 +187,7 @@ export class RolloutGuard {
         held: holds,
       });
       this.services.report.imagesReverted(images.length);
+      this.services.notifier.publish({ kind: 'ImagesReverted', app: this.key, images: this.notified(images), reason: cause, held: heldEntries(holds), at: now });
       if (options.kubeEvents) await this.announceRevert(images, cause, now);
     };
     const failed = (reason: string): void => {
@@ -204,10 +207,14 @@ export class RolloutGuard {
       return;
     }
     try {
-      const current = this.app.metadata.annotations ?? {};
-      const result = await writeApplicationSpec(this.services.api, this.app, changes, this.type, log, owned(current));
-      // The spec already names the previous images: only the state is left to record.
-      if (!result.written) await this.patchOwned(owned);
+      if (!buildApplicationPatch(this.app, changes, this.type).changed) {
+        // The spec already names the previous images: only the state is left to record.
+        await this.patchOwned(owned);
+      } else {
+        const result = await writeApplicationSpec(this.services.api, this.app, changes, this.type, log, owned(this.app.metadata.annotations ?? {}));
+        // Its updater annotations changed meanwhile: the next run decides with the new ones.
+        if (!result.written) return failed(result.reason);
+      }
       await done();
     } catch (error) {
       failed(redact((error as Error).message));
@@ -229,11 +236,25 @@ export class RolloutGuard {
     }
     if (options.dryRun) return;
     const baseline: LastUpdate = { kind: 'rollback', at: now, images };
-    await this.patchOwned((annotations) => ({
-      [LAST_UPDATE_ANNOTATION]: formatLastUpdate(baseline),
-      ...(holds.length > 0 && { [HELD_TAGS_ANNOTATION]: this.heldValue(parseHolds(annotations[HELD_TAGS_ANNOTATION] ?? ''), holds) }),
-    })).catch((error: unknown) => {
+    try {
+      await this.patchOwned((annotations) => ({
+        [LAST_UPDATE_ANNOTATION]: formatLastUpdate(baseline),
+        ...(holds.length > 0 && { [HELD_TAGS_ANNOTATION]: this.heldValue(parseHolds(annotations[HELD_TAGS_ANNOTATION] ?? ''), holds) }),
+      }));
+    } catch (error) {
       this.services.report.record({ app: this.key, alias: '*', image: '*', outcome: 'error', reason: `could not record the rollback: ${redact(kubeErrorMessage(error))}` });
+      return;
+    }
+    if (holds.length > 0) {
+      const reason = 'rolled back by hand: held until a newer version appears';
+      this.services.notifier.publish({ kind: 'ImagesHeld', app: this.key, images: this.notified(images), reason, held: heldEntries(holds), at: now });
+    }
+  }
+
+  private notified(images: WrittenImage[]): NotifiedImage[] {
+    return images.map((image) => {
+      const spec = this.specFor(image.alias);
+      return { ...image, ...(spec && { image: imageNameWithoutTag(spec.image) }) };
     });
   }
 
@@ -275,6 +296,10 @@ export class RolloutGuard {
       this.services.log.warn(`could not create the ImagesReverted event for ${this.key}: ${(error as Error).message}`, { app: this.key });
     }
   }
+}
+
+function heldEntries(holds: Hold[]): string[] {
+  return holds.map(({ alias, version }) => (alias === undefined ? version : `${alias}=${version}`));
 }
 
 /** The image `spec` names at `version` (`tag[@digest]`). */

@@ -49,6 +49,16 @@ function notable(run: CycleRun): { level: string; message: string; fields?: Reco
   return run.log.lines.filter((line) => line.level !== 'debug' && !line.message.startsWith('Processing results'));
 }
 
+/** Argo CD's repository Secret for `repository` of the git server, in the app's namespace. */
+function repositorySecret(namespace: string, repository: string): void {
+  fixture.kube.setSecret({
+    namespace,
+    name: 'repo',
+    labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+    data: { url: git.url(repository), username: 'bot', password: PASSWORD, type: 'git' },
+  });
+}
+
 function setAnnotations(namespace: string, change: Record<string, string | undefined>): void {
   const current = fixture.kube.application(namespace, 'web');
   assert.ok(current);
@@ -240,12 +250,7 @@ images:
     newTag: 1.0.0     # bumped by the updater
 `;
     await git.createRepository('revert', { 'apps/web/kustomization.yaml': kustomization });
-    fixture.kube.setSecret({
-      namespace: ns,
-      name: 'repo',
-      labels: { 'argocd.argoproj.io/secret-type': 'repository' },
-      data: { url: git.url('revert'), username: 'bot', password: PASSWORD, type: 'git' },
-    });
+    repositorySecret(ns, 'revert');
     const application = app(ns, 'revert/git', '1.0.0', { 'write-back-method': 'git', 'write-back-target': 'kustomization', 'revert-window': '10m' });
     (application.spec.source as { repoURL: string }).repoURL = git.url('revert');
     application.status = { ...application.status, sync: { status: 'Synced', revision: 'rev-1' } };
@@ -306,5 +311,37 @@ describe('manual rollbacks', () => {
     const resumed = await cycle(fixture, ns);
     assert.equal(resumed.summary.imagesUpdated, 1);
     assert.deepEqual(specImages(ns), [`${host}/rollback/web:1.3.0`]);
+  });
+
+  test('write-back git: a rollback committed by a person is held, not overwritten, once Argo CD has seen it', async () => {
+    const ns = 'rollback-git';
+    await pushTags(fixture.registry, 'rollback/git', ['1.0.0', '1.1.0']);
+    const file = (tag: string) => `images:\n  - name: ${host}/rollback/git\n    newTag: ${tag}   # set by the updater\n`;
+    await git.createRepository('rollback', { 'apps/web/kustomization.yaml': file('1.0.0') });
+    repositorySecret(ns, 'rollback');
+    const application = app(ns, 'rollback/git', '1.0.0', { 'write-back-method': 'git', 'write-back-target': 'kustomization' });
+    (application.spec.source as { repoURL: string }).repoURL = git.url('rollback');
+    application.status = { ...application.status, sync: { status: 'Synced', revision: 'rev-1' } };
+    seed(fixture, [application]);
+    assert.equal((await cycle(fixture, ns, { argocdNamespace: ns })).summary.imagesUpdated, 1);
+    assert.equal(await git.read('rollback', 'main', 'apps/web/kustomization.yaml'), file('1.1.0'));
+
+    // Argo CD reconciles but has not fetched the new commit yet: still rev-1, running 1.0.0. Not a rollback.
+    fixture.kube.reconcile(ns, 'web', { health: 'Healthy', images: [`${host}/rollback/git:1.0.0`], revision: 'rev-1' });
+    const early = await cycle(fixture, ns, { argocdNamespace: ns });
+    assert.deepEqual(notable(early), []);
+    assert.equal(annotation(ns, 'held-tags'), undefined);
+
+    // A person reverts the file in git; Argo CD syncs that commit.
+    await git.commit('rollback', 'main', { 'apps/web/kustomization.yaml': file('1.0.0') }, 'incident: back to 1.0.0');
+    fixture.kube.reconcile(ns, 'web', { health: 'Healthy', images: [`${host}/rollback/git:1.0.0`], revision: 'rev-3' });
+    const noticed = await cycle(fixture, ns, { argocdNamespace: ns });
+    assert.equal(noticed.summary.imagesUpdated, 0);
+    assert.match(notable(noticed)[0]?.message ?? '', /rolled back by hand \(app 1\.1\.0 → 1\.0\.0\): holding app=1\.1\.0/);
+    assert.equal(annotation(ns, 'held-tags'), 'app=1.1.0');
+    const again = await cycle(fixture, ns, { argocdNamespace: ns });
+    assert.equal(again.summary.imagesUpdated, 0);
+    assert.equal(await git.read('rollback', 'main', 'apps/web/kustomization.yaml'), file('1.0.0'), 'the rollback stays');
+    assert.equal((await git.log('rollback', 'main'))[0]?.subject, 'incident: back to 1.0.0');
   });
 });

@@ -16,6 +16,7 @@ import { createLogger, type AppLogger } from '../lib/report/logger';
 import { publishCycleMetrics } from '../lib/report/metrics';
 import { redact } from '../lib/report/secrets';
 import { RegistryWork } from '../lib/resolve/registry-work';
+import { isEcrEvent, readEcrEvent, type PushedRepository } from '../lib/push/ecr-push';
 
 export type ClusterOutcome = { cluster: string; summary: CycleSummary } | { cluster: string; error: string };
 
@@ -60,6 +61,10 @@ interface Invocation {
   overrides: ManualOverrides;
   /** The EventBridge event's time for scheduled runs. */
   scheduledAt?: Date;
+  /** An ECR push: only the applications tracking that repository. */
+  pushed?: PushedRepository;
+  /** An event that starts no work, and why. */
+  ignored?: string;
 }
 
 export function createHandler(dependencies: HandlerDependencies = {}) {
@@ -70,7 +75,11 @@ export function createHandler(dependencies: HandlerDependencies = {}) {
     settings ??= readSettings(dependencies.env ?? process.env);
     const { log } = settings;
     log.powertools.addContext(context);
-    const { overrides, scheduledAt } = readInvocation(event);
+    const { overrides, scheduledAt, pushed, ignored } = readInvocation(event);
+    if (ignored) {
+      log.info(ignored);
+      return { clusters: [] };
+    }
     const { clusters: only, ...optionOverrides } = overrides;
     const options: CycleOptions = { ...settings.options, ...optionOverrides };
     const clusters = only ? selectClusters(settings.clusters, only) : settings.clusters;
@@ -79,7 +88,7 @@ export function createHandler(dependencies: HandlerDependencies = {}) {
     // One tag list per (registry, repository, credentials) in this invocation, whatever the clusters.
     const registryWork = new RegistryWork();
     const outcomes = await mapLimited(clusters, CLUSTER_CONCURRENCY, (cluster) =>
-      updateCluster(cluster, options, { log: log.child({ cluster: cluster.name }), budget, registryWork, scheduledAt, dependencies }),
+      updateCluster(cluster, options, { log: log.child({ cluster: cluster.name }), budget, registryWork, scheduledAt, pushed, dependencies }),
     );
     return { clusters: outcomes };
   };
@@ -91,13 +100,13 @@ export const handler = createHandler();
 async function updateCluster(
   cluster: Cluster,
   options: CycleOptions,
-  run: { log: AppLogger; budget: RunBudget; registryWork: RegistryWork; scheduledAt?: Date; dependencies: HandlerDependencies },
+  run: { log: AppLogger; budget: RunBudget; registryWork: RegistryWork; scheduledAt?: Date; pushed?: PushedRepository; dependencies: HandlerDependencies },
 ): Promise<ClusterOutcome> {
   const started = Date.now();
   try {
     const kubeConfig = await connect(cluster, run.dependencies, run.budget.hardDeadline);
-    const { log, budget, registryWork, scheduledAt } = run;
-    const summary = await runCycle(kubeConfig, options, { log, budget, registryWork, now: scheduledAt });
+    const { log, budget, registryWork, scheduledAt, pushed } = run;
+    const summary = await runCycle(kubeConfig, options, { log, budget, registryWork, now: scheduledAt, cluster: cluster.name, pushed });
     publishCycleMetrics(summary, { cluster: cluster.name });
     return { cluster: cluster.name, summary };
   } catch (error) {
@@ -132,6 +141,10 @@ function clustersOf(env: NodeJS.ProcessEnv): Cluster[] {
  * group's clusters; anything else must be a manual-run object.
  */
 function readInvocation(event: unknown): Invocation {
+  if (isEcrEvent(event)) {
+    const reading = readEcrEvent(event);
+    return reading.kind === 'push' ? { overrides: {}, pushed: reading.pushed } : { overrides: {}, ignored: reading.reason };
+  }
   if (isScheduledEvent(event)) {
     const group = scheduledGroup.safeParse(event);
     if (!group.success) throw new Error(`invalid scheduled event: clusters must be a list of cluster names, got ${JSON.stringify(event.clusters)}`);
@@ -172,6 +185,7 @@ function failedCycle(dryRun: boolean, durationMs: number): CycleSummary {
     imagesConsidered: 0,
     imagesSkipped: 0,
     imagesUpdated: 0,
+    imagesReverted: 0,
     errors: 1,
     notReached: [],
     notDue: 0,

@@ -86,9 +86,14 @@ module.exports = {
   scheduleEvents: async ({ resolveVariable }) => {
     const rate = [await resolveVariable('param:schedule')];
     const enabled = String(await resolveVariable('param:enabled')).trim() === 'true';
+    const pushEvents = String(await resolveVariable('param:pushEvents')).trim() === 'true';
+    // Updates on push: every successful ECR push of this account and region runs the apps tracking that repository.
+    const push = pushEvents
+      ? [{ eventBridge: { pattern: { source: ['aws.ecr'], 'detail-type': ['ECR Image Action'], detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] } } } }]
+      : [];
     const groups = await clusterGroups(resolveVariable);
-    if (!groups) return [{ schedule: { rate, enabled } }];
-    return groups.map((clusters) => ({
+    if (!groups) return [{ schedule: { rate, enabled } }, ...push];
+    return [...groups.map((clusters) => ({
       schedule: {
         rate,
         enabled,
@@ -98,7 +103,7 @@ module.exports = {
           inputTemplate: `{"source":"aws.events","time":<time>,"clusters":${JSON.stringify(clusters)}}`,
         },
       },
-    }));
+    })), ...push];
   },
 
   /** One run per group at a time: each group's runs end within the period (the timeout), never two at once. */
@@ -136,6 +141,8 @@ module.exports = {
       throw new Error('the function could reach no cluster: set the clusterName param (or describeClusterArns / assumeRoleArns)');
     }
     const repositoryArns = await list(resolveVariable, 'ecrRepositoryArns');
+    const eventBus = await single(resolveVariable, 'eventBus');
+    const eventBusArn = eventBus?.startsWith('arn:') ? eventBus : eventBus && { 'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${eventBus}` };
     return [
       ...(clusterArns.length > 0 ? [{ Sid: 'DescribeClusters', Effect: 'Allow', Action: ['eks:DescribeCluster'], Resource: clusterArns }] : []),
       ...(roleArns.length > 0 ? [{ Sid: 'AssumeClusterRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: roleArns }] : []),
@@ -156,6 +163,8 @@ module.exports = {
         Action: ['ecr:DescribeImages', 'ecr:ListImages', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
         Resource: repositoryArns.length > 0 ? repositoryArns : [{ 'Fn::Sub': 'arn:${AWS::Partition}:ecr:*:${AWS::AccountId}:repository/*' }],
       },
+      // Notifications (README, "Notifications"): that bus only.
+      ...(eventBusArn ? [{ Sid: 'PublishNotifications', Effect: 'Allow', Action: ['events:PutEvents'], Resource: [eventBusArn] }] : []),
     ];
   },
 

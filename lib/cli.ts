@@ -28,7 +28,7 @@ const USAGE = `Usage:
                     [--allowed-registries GLOB[,...]] [--argocd-namespace NS]
                     [--git-commit-user NAME] [--git-commit-email EMAIL]
                     [--git-commit-message-path PATH] [--github-api-url URL] [--gitlab-api-url URL]
-                    [--loglevel debug|info|warn|error]
+                    [--health-gate] [--event-bus NAME|ARN] [--loglevel debug|info|warn|error]
   image-updater test IMAGE [--update-strategy S] [--semver-constraint C] [--allow-tags R]
                     [--ignore-tags GLOB]... [--platforms P] [--credentials REF]
                     [--registries-conf PATH] [--kubeconfig PATH] [--loglevel L]
@@ -40,6 +40,8 @@ Every run flag has an IMAGE_UPDATER_* environment variable twin (see README).`;
 const RUN_FLAGS = {
   once: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'health-gate': { type: 'boolean' },
+  'event-bus': { type: 'string' },
   kubeconfig: { type: 'string' },
   'registries-conf': { type: 'string' },
   'registries-conf-path': { type: 'string' },
@@ -110,6 +112,8 @@ async function run(args: string[]): Promise<number> {
   if (values.help) return help();
   const raw: RawOptions = rawOptionsFromEnv();
   assign(raw, 'dryRun', values['dry-run'] ? 'true' : undefined);
+  assign(raw, 'healthGate', values['health-gate'] ? 'true' : undefined);
+  assign(raw, 'eventBus', values['event-bus']);
   assign(raw, 'registriesConfPath', values['registries-conf'] ?? values['registries-conf-path']);
   assign(raw, 'applicationNamespace', values['application-namespace']);
   assign(raw, 'matchApplicationName', values['match-application-name']);

@@ -31,6 +31,10 @@ export interface CycleOptions {
   secretNamespaces: string[];
   /** Globs on the registry host[:port] an annotation may name; empty: any public registry. */
   allowedRegistries: string[];
+  /** Update only Synced and Healthy applications unless their `health-gate` annotation says otherwise. */
+  healthGate: boolean;
+  /** EventBridge bus (name or ARN) notified of each update, revert, hold and persistent failure; undefined: none. */
+  eventBus?: string;
   /** Write-back method `git`: commit author and message, Argo CD's namespace, forge API URLs. */
   git: GitOptions;
 }
@@ -38,6 +42,8 @@ export interface CycleOptions {
 /** Each option's environment variable, as documented in the README. */
 export const ENVIRONMENT = {
   dryRun: 'IMAGE_UPDATER_DRY_RUN',
+  healthGate: 'IMAGE_UPDATER_HEALTH_GATE',
+  eventBus: 'IMAGE_UPDATER_EVENT_BUS',
   applicationNamespace: 'IMAGE_UPDATER_APPLICATION_NAMESPACE',
   matchApplicationName: 'IMAGE_UPDATER_MATCH_APPLICATION_NAME',
   matchApplicationLabel: 'IMAGE_UPDATER_MATCH_APPLICATION_LABEL',
@@ -94,6 +100,8 @@ export function parseOptions(raw: RawOptions): CycleOptions {
     logLevel: logLevel(raw.logLevel),
     secretNamespaces: list(raw.secretNamespaces),
     allowedRegistries: list(raw.allowedRegistries).map((glob) => glob.toLowerCase()),
+    healthGate: bool('healthGate', raw.healthGate, false),
+    eventBus: eventBus(raw.eventBus),
     git: gitOptions(raw),
   };
 }
@@ -122,6 +130,14 @@ function apiUrl(key: keyof typeof ENVIRONMENT, value: string | string[] | undefi
   if (text === undefined) return undefined;
   if (!/^https?:\/\/[^/\s]+/.test(text)) throw new ConfigurationError(`${describe(key)}=${JSON.stringify(text)}: expected an http(s) URL`);
   return text.replace(/\/+$/, '');
+}
+
+/** An event bus name (`[.\-_A-Za-z0-9]+`) or ARN (`arn:<partition>:events:<region>:<account>:event-bus/<name>`). */
+function eventBus(value: string | string[] | undefined): string | undefined {
+  const text = single(value);
+  if (text === undefined) return undefined;
+  if (/^[.\-_A-Za-z0-9]{1,256}$/.test(text) || /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[.\-_A-Za-z0-9]{1,256}$/.test(text)) return text;
+  throw new ConfigurationError(`${describe('eventBus')}=${JSON.stringify(text)}: expected an event bus name or ARN`);
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -24,6 +24,10 @@ import { runIndex } from './scan/schedule';
 import { updateApplication } from './update-application';
 import { GitWriteBack } from './writeback/git/batch';
 import { newGitTally } from './writeback/git/http';
+import { EventBusNotifier } from './notify/eventbridge';
+import { trackFailures } from './notify/failures';
+import { noNotifications } from './notify/notification';
+import { appsTrackingPush, describePush, type PushedRepository } from './push/ecr-push';
 
 export interface CycleContext {
   log: Log;
@@ -33,6 +37,10 @@ export interface CycleContext {
   registryWork?: RegistryWork;
   /** The run's scheduled time (the EventBridge event's `time`); defaults to now. */
   now?: Date;
+  /** The cluster's name in notifications; defaults to the kubeconfig's current context. */
+  cluster?: string;
+  /** A push-triggered run: only the applications tracking this repository, whatever their `interval`. */
+  pushed?: PushedRepository;
 }
 
 /** Counts what a cycle asks of the registries and of the Kubernetes API. */
@@ -80,8 +88,11 @@ export async function runCycle(
   const imageUpdaters = await scanImageUpdaters(imageUpdatersApi, options.applicationNamespace, log).catch((error: unknown) => {
     throw new CycleError(`cannot list ImageUpdater resources: ${kubeErrorMessage(error)}`);
   });
-  const plan = planCycle(matchingNames(listed, options.matchApplicationName, log), imageUpdaters, { platforms: options.defaultPlatforms, secretNamespaces: options.secretNamespaces }, log);
-  const apps = plan.work;
+  const defaults = { platforms: options.defaultPlatforms, secretNamespaces: options.secretNamespaces };
+  const plan = planCycle(matchingNames(listed, options.matchApplicationName, log), imageUpdaters, defaults, log);
+  const { pushed } = context;
+  const apps = pushed ? appsTrackingPush(plan.work, pushed, defaults) : plan.work;
+  if (pushed) log.info(`push of ${describePush(pushed)}: ${apps.length} application(s) track it`, { pushed, applications: apps.length });
   log.debug(`${apps.length} of ${listed.length} applications are driven by annotations or ImageUpdater resources`, {
     listed: listed.length,
     selected: apps.length,
@@ -105,9 +116,13 @@ export async function runCycle(
   const events = new KubeEvents(kubeConfig, tally, hardDeadline);
   const scheduledAt = context.now ?? new Date();
   const git = new GitWriteBack(options.git, secrets, log, tally.git, hardDeadline);
-  const services = { api, events, registries, git, options, report, log, scheduledAt };
+  // Notifications tell what was done: a dry run does nothing, so it sends none.
+  const cluster = context.cluster ?? kubeConfig.getCurrentContext();
+  const notifier = options.eventBus && !options.dryRun ? new EventBusNotifier(options.eventBus, cluster, log, undefined, hardDeadline) : undefined;
+  const services = { api, events, registries, git, options, report, log, scheduledAt, notifier: notifier ?? noNotifications, pushTriggered: pushed !== undefined };
 
-  for (const { app, reason } of plan.errors) report.record({ app, alias: '*', image: '*', outcome: 'error', reason });
+  // A push run reports on the applications it concerns; the scheduled runs report the others.
+  if (!pushed) for (const { app, reason } of plan.errors) report.record({ app, alias: '*', image: '*', outcome: 'error', reason });
   // Started before the soft deadline, an application finishes; cut at the hard deadline, it is
   // left to a later run. The rotating order makes that a different one each run.
   const ordered = rotationOrder(apps, runIndex(scheduledAt, options.scheduleMinutes));
@@ -125,6 +140,10 @@ export async function runCycle(
     }
   });
   await git.flush();
+  if (notifier) {
+    await trackFailures(listed, report.decisions, { api, notifier, log, concurrency: options.maxConcurrency }, new Date());
+    await notifier.flush();
+  }
 
   if (!options.dryRun) await writeImageUpdaterStatuses(imageUpdatersApi, plan.outcomes, report, log);
 

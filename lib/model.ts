@@ -175,6 +175,8 @@ export interface CycleSummary {
   imagesConsidered: number;
   imagesSkipped: number;
   imagesUpdated: number;
+  /** Images written back to their previous version because their update failed. */
+  imagesReverted: number;
   errors: number;
   /** Applications not processed because the deadline came first. */
   notReached: AppKey[];

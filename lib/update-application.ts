@@ -19,6 +19,9 @@ import type { ImageChange } from './patch/application-patch';
 import { writeApplicationSpec } from './writeback/argocd';
 import type { GitWriteBack } from './writeback/git/batch';
 import { changedImage } from './writeback/git/templates';
+import { RolloutGuard } from './safety/guard';
+import type { WrittenImage } from './safety/state';
+import type { NotifiedImage, Notifier } from './notify/notification';
 
 export interface CycleServices {
   api: ApplicationsApi;
@@ -31,6 +34,10 @@ export interface CycleServices {
   log: Log;
   /** The run's scheduled time: the clock the `interval` annotation is read against. */
   scheduledAt: Date;
+  /** Told of each update, revert, hold and persistent failure (IMAGE_UPDATER_EVENT_BUS). */
+  notifier: Notifier;
+  /** A run started by a push to a repository these applications track: `interval` does not apply. */
+  pushTriggered?: boolean;
 }
 
 /** `settings` come from an ImageUpdater resource, or by default from the app's annotations. */
@@ -47,7 +54,7 @@ export async function updateApplication(
   for (const warning of settings.warnings) log.warn(warning, { app: key });
 
   const blockingError = settings.errors.some(blocksApplication);
-  if (!blockingError && !isDue(key, settings.intervalMinutes, services.scheduledAt, options.scheduleMinutes)) {
+  if (!blockingError && !services.pushTriggered && !isDue(key, settings.intervalMinutes, services.scheduledAt, options.scheduleMinutes)) {
     report.applicationNotDue();
     log.debug(`${key}: not due in this run (interval ${settings.intervalMinutes} min)`, { app: key });
     return;
@@ -64,19 +71,25 @@ export async function updateApplication(
   }
   report.applicationProcessed();
 
-  for (const error of settings.errors) {
+  const guard = RolloutGuard.open(app, settings, type, services);
+  for (const error of [...settings.errors, ...guard.errors]) {
     report.record({ app: key, alias: error.alias ?? '*', image: error.value, outcome: 'error', reason: error.message });
   }
   // Annotations that decide where or whether to write stop the whole application.
-  if (blockingError) return;
+  if (blockingError || guard.errors.length > 0) return;
+  const now = new Date();
+  // A failed update reverted, or a manual rollback recorded: nothing else for this run.
+  if (await guard.intervene(now)) return;
   for (const spec of pluginless) {
     const reason = 'a Plugin application is written only through an ImageUpdater manifestTargets.plugin target';
     report.record({ app: key, alias: spec.alias, image: imageNameWithoutTag(spec.image), outcome: 'skipped', reason });
   }
   const writable = settings.images.filter((spec) => !pluginless.includes(spec));
-  const resolved = await Promise.all(writable.map((spec) => resolveForApplication(app, spec, services)));
+  const resolved = await Promise.all(writable.map((spec) => resolveForApplication(app, spec, services, guard)));
   const updates = resolved.flatMap((r) => (r.update ? [r.update] : []));
   if (updates.length === 0) return;
+  const written = updates.map(writtenImage);
+  if (await guard.holdsBack(written)) return;
 
   // As the reference does, images that stay as they are are set too, so the spec names every image.
   const changes = resolved.flatMap((r) => (r.change ? [r.change] : []));
@@ -89,13 +102,15 @@ export async function updateApplication(
     // Written with the other applications of its repository when the cycle flushes the batch.
     const moved = updates.map(({ live, change }) => changedImage(live, change));
     services.git.add({ app, writeBack: settings.writeBack, type, changes, moved }, async (outcome) => {
-      if (outcome.status === 'written') await recordWritten(services, app, updates);
-      else recordNotWritten(services, updates, outcome.status === 'error' ? 'error' : 'unchanged', outcome.reason);
+      if (outcome.status === 'written') {
+        await recordWritten(services, app, updates);
+        await guard.recordGitUpdate(written, new Date());
+      } else recordNotWritten(services, updates, outcome.status === 'error' ? 'error' : 'unchanged', outcome.reason);
     });
     return;
   }
   try {
-    const result = await writeApplicationSpec(services.api, app, changes, type, log);
+    const result = await writeApplicationSpec(services.api, app, changes, type, log, guard.updateAnnotations(written, now));
     if (result.written) await recordWritten(services, result.app, updates);
     else recordNotWritten(services, updates, 'unchanged', result.reason);
   } catch (error) {
@@ -106,6 +121,7 @@ export async function updateApplication(
 
 async function recordWritten(services: CycleServices, app: Application, updates: ImageUpdate[]): Promise<void> {
   for (const { decision } of updates) services.report.record(decision);
+  services.notifier.publish({ kind: 'ImagesUpdated', app: appKey(app), images: updates.map(notifiedImage), at: new Date() });
   if (services.options.kubeEvents) await announce(services, app, updates);
 }
 
@@ -119,6 +135,15 @@ interface ImageUpdate {
   change: ImageChange;
 }
 
+function notifiedImage(update: ImageUpdate): NotifiedImage {
+  return { ...writtenImage(update), image: imageNameWithoutTag(update.change.spec.image) };
+}
+
+function writtenImage({ change, live }: ImageUpdate): WrittenImage {
+  const from = tagWithDigest(live);
+  return { alias: change.spec.alias, ...(from !== '' && { from }), to: tagWithDigest(change.newImage) };
+}
+
 /** Decisions other than updates are recorded at once; an update's waits for the write's outcome. */
 interface ResolvedImage {
   /** What the spec should name for this image, moved or as it runs; absent when unresolved. */
@@ -126,7 +151,7 @@ interface ResolvedImage {
   update?: ImageUpdate;
 }
 
-async function resolveForApplication(app: Application, spec: ImageSpecification, services: CycleServices): Promise<ResolvedImage> {
+async function resolveForApplication(app: Application, spec: ImageSpecification, services: CycleServices, guard: RolloutGuard): Promise<ResolvedImage> {
   const { report } = services;
   const base = { app: appKey(app), alias: spec.alias, image: imageNameWithoutTag(spec.image), strategy: spec.strategy };
   const live = liveImageFor(spec, app);
@@ -147,6 +172,11 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
     if (resolution.kind === 'current') {
       report.record({ ...base, from, to: from, outcome: 'unchanged', reason: resolution.reason });
       return { change: { spec, newImage: resolution.image } };
+    }
+    const version = tagWithDigest(resolution.newImage);
+    if (guard.isHeld(spec.alias, version)) {
+      report.record({ ...base, from, to: from, outcome: 'unchanged', reason: `${spec.strategy} picks ${version}, which is held (held-tags)` });
+      return {};
     }
     const change = { spec, newImage: resolution.newImage };
     const reason = `${spec.strategy} picks ${tagWithDigest(resolution.newImage)}`;

@@ -1,7 +1,7 @@
 // Argo CD Applications through @kubernetes/client-node: list, get and JSON-patch.
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../model';
-import type { ApplicationMergePatch } from '../patch/application-patch';
+import type { AnnotationsPatch, ApplicationMergePatch } from '../patch/application-patch';
 import { boundedKubeCall } from './call-limits';
 
 const GROUP = 'argoproj.io';
@@ -80,7 +80,7 @@ export class ApplicationsApi {
   }
 
   /** An RFC 7386 merge patch; client-node sends JSON patch unless the content type is set per call. */
-  async patch(namespace: string, name: string, patch: ApplicationMergePatch): Promise<Application> {
+  async patch(namespace: string, name: string, patch: ApplicationMergePatch | AnnotationsPatch): Promise<Application> {
     this.counter.kubeRequests++;
     return (await boundedKubeCall(
       `patch application ${namespace}/${name}`,

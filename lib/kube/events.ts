@@ -1,4 +1,5 @@
-// The `ImagesUpdated` Kubernetes event the reference creates after a successful write.
+// The `ImagesUpdated` Kubernetes event the reference creates after a successful write, and this
+// project's `ImagesReverted` after a failed update was written back to the previous image.
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../model';
 import type { ApiCallCounter } from './applications';
@@ -24,15 +25,29 @@ export class KubeEvents {
   }
 
   async imagesUpdated(app: Application, changes: ImageChangeNote[], now: Date): Promise<void> {
+    await this.create(app, applicationEvent(app, changes, now, { reason: 'ImagesUpdated', type: 'Normal', message: `Successfully updated application '${app.metadata.name}'` }));
+  }
+
+  /** `changes`: from the failed version (old) back to the previous one (new). */
+  async imagesReverted(app: Application, changes: ImageChangeNote[], now: Date, cause: string): Promise<void> {
+    const message = `Reverted application '${app.metadata.name}' to its previous images: ${cause}`;
+    await this.create(app, applicationEvent(app, changes, now, { reason: 'ImagesReverted', type: 'Warning', message }));
+  }
+
+  private async create(app: Application, body: CoreV1Event): Promise<void> {
     this.counter.kubeRequests++;
-    const body = imagesUpdatedEvent(app, changes, now);
     await boundedKubeCall(`create event for ${app.metadata.namespace}/${app.metadata.name}`, this.deadline, (callOptions) =>
       this.api.createNamespacedEvent({ namespace: app.metadata.namespace, body }, callOptions),
     );
   }
 }
 
-function imagesUpdatedEvent(app: Application, changes: ImageChangeNote[], now: Date): CoreV1Event {
+function applicationEvent(
+  app: Application,
+  changes: ImageChangeNote[],
+  now: Date,
+  { reason, type, message }: { reason: string; type: 'Normal' | 'Warning'; message: string },
+): CoreV1Event {
   const annotations: Record<string, string> = {};
   changes.forEach((change, index) => {
     const prefix = `argocd-image-updater.image-${index}`;
@@ -47,9 +62,9 @@ function imagesUpdatedEvent(app: Application, changes: ImageChangeNote[], now: D
   return {
     metadata: { name: `${name}.${nanos.toString(16)}`, namespace, annotations },
     involvedObject: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', name, namespace, uid, resourceVersion },
-    reason: 'ImagesUpdated',
-    type: 'Normal',
-    message: `Successfully updated application '${name}'`,
+    reason,
+    type,
+    message,
     source: { component: 'ArgocdImageUpdater' },
     firstTimestamp: now,
     lastTimestamp: now,

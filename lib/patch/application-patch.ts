@@ -8,7 +8,7 @@ import { selectSource } from './source';
 
 /** A merge patch body: `metadata.resourceVersion` plus the part of `spec` that changes. */
 export interface ApplicationMergePatch {
-  metadata: { resourceVersion?: string };
+  metadata: { resourceVersion?: string; annotations?: AnnotationsChange };
   spec: { source?: ApplicationSource; sources?: ApplicationSource[] };
 }
 
@@ -39,6 +39,14 @@ export function buildApplicationPatch(app: Application, changes: ImageChange[], 
   if (index === undefined) return { changed: true, patch: { metadata, spec: { source: updated } } };
   const sources = (app.spec.sources ?? []).map((entry, i) => (i === Number(index) ? updated : entry));
   return { changed: true, patch: { metadata, spec: { sources } } };
+}
+
+/** Annotations to set, and `null` for those to remove (RFC 7386). */
+export type AnnotationsChange = Record<string, string | null>;
+
+/** A merge patch of annotations only, guarded by the resourceVersion they were computed from. */
+export interface AnnotationsPatch {
+  metadata: { resourceVersion?: string; annotations: AnnotationsChange };
 }
 
 /** One image of the application and the image it should name. */

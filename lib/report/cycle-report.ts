@@ -8,6 +8,7 @@ export class CycleReport {
   private imagesConsidered = 0;
   private imagesSkipped = 0;
   private imagesUpdated = 0;
+  private reverted = 0;
   private errors = 0;
   private notDue = 0;
   private readonly notReached: AppKey[] = [];
@@ -24,6 +25,11 @@ export class CycleReport {
 
   imageConsidered(): void {
     this.imagesConsidered++;
+  }
+
+  /** Images written back to their previous version after a failed update (logged by the caller). */
+  imagesReverted(count: number): void {
+    this.reverted += count;
   }
 
   applicationNotDue(): void {
@@ -67,6 +73,7 @@ export class CycleReport {
       imagesConsidered: this.imagesConsidered,
       imagesSkipped: this.imagesSkipped,
       imagesUpdated: this.imagesUpdated,
+      imagesReverted: this.reverted,
       errors: this.errors,
       notReached: [...this.notReached],
       notDue: this.notDue,

@@ -18,6 +18,7 @@ export function publishCycleMetrics(summary: CycleSummary, dimensions: Record<st
   metrics.addMetric('Applications', MetricUnit.Count, summary.applications);
   metrics.addMetric('ImagesConsidered', MetricUnit.Count, summary.imagesConsidered);
   metrics.addMetric(summary.dryRun ? 'ImagesWouldUpdate' : 'ImagesUpdated', MetricUnit.Count, summary.imagesUpdated);
+  metrics.addMetric('ImagesReverted', MetricUnit.Count, summary.imagesReverted);
   metrics.addMetric('ImagesSkipped', MetricUnit.Count, summary.imagesSkipped);
   metrics.addMetric('Errors', MetricUnit.Count, summary.errors);
   metrics.addMetric('ApplicationsNotReached', MetricUnit.Count, summary.notReached.length);

@@ -5,7 +5,7 @@
 // who removed `image-list` must not get the image written), so the next run decides anew.
 import { ANNOTATION_PREFIX } from '../annotations/settings';
 import type { Application, Log, SourceType } from '../model';
-import { buildApplicationPatch, type ImageChange } from '../patch/application-patch';
+import { buildApplicationPatch, type AnnotationsChange, type ImageChange } from '../patch/application-patch';
 import { isConflict, kubeErrorMessage, type ApplicationsApi } from '../kube/applications';
 
 /** The reference retries 7 times with 100 ms · 2^n backoff. */
@@ -20,13 +20,16 @@ export async function writeApplicationSpec(
   changes: ImageChange[],
   type: SourceType,
   log: Log,
+  /** Written in the same patch as the spec, so that both land or neither (the updater's own state). */
+  annotations?: AnnotationsChange,
 ): Promise<WriteResult> {
   let current = app;
   for (let attempt = 0; ; attempt++) {
     const { patch } = buildApplicationPatch(current, changes, type);
     if (!patch) return { written: false, reason: 'new images already set in spec' };
     try {
-      const updated = await api.patch(current.metadata.namespace, current.metadata.name, patch);
+      const body = annotations ? { ...patch, metadata: { ...patch.metadata, annotations } } : patch;
+      const updated = await api.patch(current.metadata.namespace, current.metadata.name, body);
       return { written: true, app: updated };
     } catch (error) {
       if (!isConflict(error) || attempt >= MAX_RETRIES) {

@@ -128,6 +128,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'schedule=rate(5 minutes)',
         'enabled=false',
         'dryRun=true',
+        'healthGate=true',
+        'eventBus=deployments',
         'gitCommitUser=release-bot',
         'secretNamespaces=registry-creds',
         'allowedRegistries=ghcr.io,*.example.com',
@@ -142,6 +144,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'clusters=eu-1,eu-2,us-1',
         'describeClusterArns=arn:aws:eks:eu-west-1:123456789012:cluster/eu-2,arn:aws:eks:us-east-1:123456789012:cluster/us-1',
         'clusterGroups=[["eu-1","eu-2"],["us-1"]]',
+        'pushEvents=true',
       ]),
     ]);
   });
@@ -150,7 +153,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
   });
 
   it('gives each cluster group its own schedule naming its clusters, and one concurrent run per group', () => {
-    const rules = ofType(grouped.template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const all = ofType(grouped.template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const rules = all.filter((rule) => rule.ScheduleExpression !== undefined);
     assert.equal(rules.length, 2);
     const inputs = rules.map((rule) => {
       assert.equal(rule.ScheduleExpression, 'rate(1 minute)');
@@ -167,6 +171,21 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     const fn = only(grouped.template, 'AWS::Lambda::Function');
     assert.equal(fn.Properties.ReservedConcurrentExecutions, 2);
     assert.equal(environment(fn).IMAGE_UPDATER_CLUSTERS, 'eu-1,eu-2,us-1');
+  });
+
+  it('with pushEvents, one more rule invokes the function on successful ECR pushes, for every cluster', () => {
+    const push = ofType(grouped.template, 'AWS::Events::Rule')
+      .map(([, rule]) => rule.Properties)
+      .filter((rule) => rule.EventPattern !== undefined);
+    assert.equal(push.length, 1);
+    assert.deepEqual(push[0]?.EventPattern, {
+      source: ['aws.ecr'],
+      'detail-type': ['ECR Image Action'],
+      detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] },
+    });
+    const [target] = push[0]?.Targets as { Input?: unknown; InputTransformer?: unknown }[];
+    assert.equal(target?.InputTransformer, undefined, 'the event as ECR sends it: the handler reads it');
+    assert.equal(ofType(defaults.template, 'AWS::Events::Rule').length, 1, 'off by default');
   });
 
   it('schedules the function every minute by default, switchable and configurable by param', () => {
@@ -199,6 +218,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.deepEqual(environment(fn), {
       IMAGE_UPDATER_CLUSTERS: 'prod',
       IMAGE_UPDATER_DRY_RUN: 'false',
+      IMAGE_UPDATER_HEALTH_GATE: 'false',
+      IMAGE_UPDATER_EVENT_BUS: '',
       IMAGE_UPDATER_LOG_LEVEL: 'INFO',
       IMAGE_UPDATER_APPLICATION_NAMESPACE: '',
       IMAGE_UPDATER_MATCH_APPLICATION_NAME: '',
@@ -219,6 +240,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     });
     const configuredFn = only(configured.template, 'AWS::Lambda::Function');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_DRY_RUN, 'true');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_HEALTH_GATE, 'true');
+    assert.equal(environment(configuredFn).IMAGE_UPDATER_EVENT_BUS, 'deployments');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_GIT_COMMIT_USER, 'release-bot');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_SECRET_NAMESPACES, 'registry-creds');
     assert.equal(environment(configuredFn).IMAGE_UPDATER_ALLOWED_REGISTRIES, 'ghcr.io,*.example.com');
@@ -239,6 +262,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.deepEqual(describe[0]!.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/prod' }]);
     assert.ok(granted.every((statement) => !actions(statement).some((action) => action.startsWith('eks:') && action !== 'eks:DescribeCluster')));
     assert.ok(!granted.some((statement) => actions(statement).includes('sts:AssumeRole')), 'no AssumeRole without roles');
+    assert.ok(!granted.some((statement) => actions(statement).includes('events:PutEvents')), 'no PutEvents without an event bus');
 
     // Only actions without resource-level scope get '*'; the bearer token is limited to ECR Public.
     const unscoped = granted.filter((statement) => statement.Resource === '*' || JSON.stringify(statement.Resource) === '["*"]');
@@ -256,6 +280,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.ok(!crossAccount.some((statement) => actions(statement).includes('eks:DescribeCluster')), 'no cluster of its own: no DescribeCluster');
     const assume = crossAccount.filter((statement) => actions(statement).includes('sts:AssumeRole'));
     assert.deepEqual([assume[0]?.Resource].flat(), ['arn:aws:iam::210987654321:role/image-updater']);
+    const putEvents = crossAccount.filter((statement) => actions(statement).includes('events:PutEvents'));
+    assert.deepEqual(putEvents.map((statement) => statement.Resource), [[{ 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/deployments' }]]);
     const scopedEcr = crossAccount.find((statement) => actions(statement).includes('ecr:BatchGetImage'));
     assert.deepEqual([scopedEcr?.Resource].flat(), ['arn:aws:ecr:eu-west-1:123456789012:repository/team-a/*']);
     const role = configured.template.Resources.IamRoleLambdaExecution!;

@@ -21,6 +21,8 @@ test('defaults: all namespaces, every run, events on, INFO', () => {
     logLevel: 'INFO',
     secretNamespaces: [],
     allowedRegistries: [],
+    healthGate: false,
+    eventBus: undefined,
   });
 });
 
@@ -39,8 +41,12 @@ test('every IMAGE_UPDATER_* variable is read', () => {
     IMAGE_UPDATER_LOG_LEVEL: 'debug',
     IMAGE_UPDATER_SECRET_NAMESPACES: 'registry-creds, shared',
     IMAGE_UPDATER_ALLOWED_REGISTRIES: 'ghcr.io,*.ECR.example.com',
+    IMAGE_UPDATER_HEALTH_GATE: 'true',
+    IMAGE_UPDATER_EVENT_BUS: 'arn:aws:events:eu-west-1:123456789012:event-bus/deployments',
   });
+  assert.equal(options.eventBus, 'arn:aws:events:eu-west-1:123456789012:event-bus/deployments');
   assert.equal(options.dryRun, true);
+  assert.equal(options.healthGate, true);
   assert.equal(options.applicationNamespace, 'argocd');
   assert.deepEqual(options.matchApplicationName, ['team-*', 'payments']);
   assert.equal(options.matchApplicationLabel, 'tier in (web,api)');
@@ -83,6 +89,8 @@ test('a bad value names the variable and the value', () => {
     return true;
   });
   assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_SCHEDULE_MINUTES: '0' }), /IMAGE_UPDATER_SCHEDULE_MINUTES="0"/);
+  assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_HEALTH_GATE: 'sometimes' }), /IMAGE_UPDATER_HEALTH_GATE="sometimes": expected true or false/);
+  assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_EVENT_BUS: 'bus with spaces' }), /IMAGE_UPDATER_EVENT_BUS="bus with spaces": expected an event bus name or ARN/);
   assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_LOG_LEVEL: 'chatty' }), /IMAGE_UPDATER_LOG_LEVEL="CHATTY"/);
   assert.throws(() => optionsFromEnv({ IMAGE_UPDATER_PLATFORMS: 'linux' }), /IMAGE_UPDATER_PLATFORMS: "linux"/);
   assert.throws(

@@ -47,6 +47,8 @@ export interface GitChange {
   changes: ImageChange[];
   /** The images that move, for the branch and commit message templates. */
   moved: ChangedImage[];
+  /** The commit message, instead of the template's (a revert says that it is one). */
+  message?: string;
 }
 
 export type GitOutcome =
@@ -198,7 +200,7 @@ export class GitWriteBack {
             outcomes.set(item.pending, { status: 'unchanged', reason: `already set in ${repository} (${start})` });
             continue;
           }
-          const message = commitMessage(this.options.messageTemplate, item.change.app.metadata.name, item.change.moved);
+          const message = item.change.message ?? commitMessage(this.options.messageTemplate, item.change.app.metadata.name, item.change.moved);
           head = await workspace.commit(head, files, message, this.options.author);
           outcomes.set(item.pending, { status: 'written', commit: head, branch: push, repository });
         } catch (error) {

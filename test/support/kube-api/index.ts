@@ -12,12 +12,14 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { Application } from '../../../lib/model';
+import { reconcileApplication, type ControllerOutcome } from './argocd-controller';
 import { Cluster, refreshReconciledAt, type SecretSeed } from './cluster';
 import { isJsonObject, type JsonObject } from './json';
 import { route, type ApiResponse } from './router';
 import { genericStatus, StatusError, unauthorized } from './status';
 import { servingCertificate } from './tls';
 
+export type { ControllerOutcome } from './argocd-controller';
 export type { SecretSeed } from './cluster';
 export type { Status } from './status';
 
@@ -104,6 +106,8 @@ export interface KubeApiDouble {
   applications(): StoredApplication[];
   /** Creates or replaces an Application as another client would (validated, new resourceVersion). */
   setApplication(application: Application): StoredApplication;
+  /** The Argo CD controller reports `outcome` for this application (status only, new resourceVersion). */
+  reconcile(namespace: string, name: string, outcome: ControllerOutcome): StoredApplication;
   /** Creates or replaces a Secret. */
   setSecret(secret: SecretSeed): void;
   events(): KubeEvent[];
@@ -313,6 +317,12 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     },
     applications: () => cluster.allApplications().map(asStoredApplication),
     setApplication: (application) => asStoredApplication(cluster.putApplication(application)),
+    reconcile(namespace, name, outcome) {
+      const stored = cluster.peekApplication(namespace, name);
+      if (!stored) throw new Error(`no application ${namespace}/${name} to reconcile`);
+      reconcileApplication(stored, outcome);
+      return asStoredApplication(cluster.putApplication(stored));
+    },
     setSecret: (secret) => cluster.putSecret(secret),
     events: () => cluster.allEvents().map(asKubeEvent),
     imageUpdater(namespace, name) {

@@ -79,7 +79,7 @@ export async function measureSize(applications: number, env: SizeEnvironment): P
     seed: env.options.seed,
     digestOf: (repository, tag) => env.seeder.digestOf(repository, tag),
   });
-  const kube = await startKubeApi({ tls: true });
+  const kube = await startKubeApi({ tls: true, imageUpdaterCrd: true });
   try {
     for (const app of workload.apps) kube.setApplication(app);
     const registriesConfPath = join(env.workDir, `registries-${applications}.conf`);
@@ -120,7 +120,8 @@ export async function measureSize(applications: number, env: SizeEnvironment): P
 
 function registriesConf(apiUrl: string, withCredentials: boolean): string {
   // No `limit`: a configured endpoint without one is not rate limited (reference d4).
-  const lines = ['registries:', '- name: bench registry', `  prefix: ${REGISTRY_HOST}`, `  api_url: ${apiUrl}`];
+  // `insecure`: the proxy speaks plain http on loopback, and credentials go over http only when allowed.
+  const lines = ['registries:', '- name: bench registry', `  prefix: ${REGISTRY_HOST}`, `  api_url: ${apiUrl}`, '  insecure: true'];
   if (withCredentials) lines.push(`  credentials: env:${CREDENTIALS_VARIABLE}`);
   return `${lines.join('\n')}\n`;
 }

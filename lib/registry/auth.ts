@@ -1,7 +1,6 @@
 // Authentication after the reference's challenge flow (d8): ping `/v2/` once, then answer the
 // challenge it returns: a Bearer token per repository scope (credentials sent to the realm as
 // Basic), or Basic credentials on every request, or nothing when the registry is open.
-import type { Response } from 'undici';
 import type { Log } from '../model';
 import { registerSecret } from '../report/secrets';
 import type { RegistryEndpoint } from './config';
@@ -12,6 +11,7 @@ import { RegistryError, errorFromResponse } from './errors';
 import { TokenResponseSchema } from './schema';
 import type { RegistryTransport } from './transport';
 import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate';
+import type { RegistryResponse } from './response';
 
 /** The token lifetime the Docker token spec assumes when the server does not say. */
 const DEFAULT_TOKEN_SECONDS = 60;
@@ -69,7 +69,7 @@ export class Authenticator {
    * (a registry may open `/v2/` and still protect repositories). True when a retry may succeed:
    * the challenge changed, or the refused token was an older one that may have expired early.
    */
-  async recoverFromUnauthorized(response: Response, repository: string): Promise<boolean> {
+  async recoverFromUnauthorized(response: RegistryResponse, repository: string): Promise<boolean> {
     const key = this.tokenKeyPrefix + pullScope(repository);
     const refused = sharedTokens.get(key);
     sharedTokens.delete(key);
@@ -93,7 +93,7 @@ export class Authenticator {
 
   private async ping(): Promise<Scheme> {
     const response = await this.transport.ping();
-    await response.body?.cancel();
+    await response.discard();
     if (response.status === 200) return { kind: 'none' };
     if (response.status !== 401) {
       throw new RegistryError(

@@ -1,6 +1,5 @@
 // Registry answers read with a size cap enforced while streaming: a hostile or broken registry
 // serving a huge (or endlessly compressed) body costs at most the cap in memory, never the body.
-import type { Response } from 'undici';
 
 const MIB = 1024 * 1024;
 
@@ -16,6 +15,12 @@ export const BODY_LIMITS = {
   errorBody: 64 * 1024,
 } as const;
 
+/** An answer being received: a registry's (RegistryResponse) or a forge API's (`fetch`). */
+export interface StreamedAnswer {
+  headers: { get(name: string): string | null };
+  body: AsyncIterable<Uint8Array> | null;
+}
+
 export class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';
 
@@ -25,10 +30,10 @@ export class BodyTooLargeError extends Error {
 }
 
 /** The whole body, or BodyTooLargeError as soon as it (declared or streamed, decompressed) passes `limit`. */
-export async function readBodyLimited(response: Response, limit: number): Promise<Buffer> {
+export async function readBodyLimited(response: StreamedAnswer, limit: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
+    await response.body?.[Symbol.asyncIterator]().return?.();
     throw new BodyTooLargeError(limit);
   }
   const chunks: Uint8Array[] = [];
@@ -42,7 +47,7 @@ export async function readBodyLimited(response: Response, limit: number): Promis
 }
 
 /** The body as JSON, undefined when it is not JSON; BodyTooLargeError past `limit`. */
-export async function readJsonLimited(response: Response, limit: number): Promise<unknown> {
+export async function readJsonLimited(response: StreamedAnswer, limit: number): Promise<unknown> {
   const bytes = await readBodyLimited(response, limit);
   try {
     return JSON.parse(bytes.toString('utf8'));
@@ -52,7 +57,7 @@ export async function readJsonLimited(response: Response, limit: number): Promis
 }
 
 /** At most the first `limit` bytes of the body as text; the rest is not read. */
-export async function readTextPrefix(response: Response, limit: number): Promise<string> {
+export async function readTextPrefix(response: StreamedAnswer, limit: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   await readChunks(response, limit, (chunk) => {
@@ -63,21 +68,17 @@ export async function readTextPrefix(response: Response, limit: number): Promise
   return Buffer.concat(chunks, total).toString('utf8');
 }
 
-/** Feeds chunks to `take` until the end, or stops (and cancels the body) once more than `limit` came: then true. */
-async function readChunks(response: Response, limit: number, take: (chunk: Uint8Array) => void): Promise<boolean> {
+/** Feeds chunks to `take` until the end, or stops (cancelling the body) once more than `limit` came: then true. */
+async function readChunks(response: StreamedAnswer, limit: number, take: (chunk: Uint8Array) => void): Promise<boolean> {
   if (!response.body) return false;
-  const reader = response.body.getReader();
   let seen = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return false;
-    seen += value.byteLength;
-    take(value);
-    if (seen > limit) {
-      await reader.cancel().catch(() => undefined);
-      return true;
-    }
+  // Leaving the loop early cancels the stream: the rest of the body is never read.
+  for await (const chunk of response.body) {
+    seen += chunk.byteLength;
+    take(chunk);
+    if (seen > limit) return true;
   }
+  return false;
 }
 
 function formatBytes(bytes: number): string {

@@ -2,7 +2,6 @@
 // repositories, with the reference's authentication, the endpoint's rate limit and every answer
 // validated before use.
 import { createHash } from 'node:crypto';
-import type { Response } from 'undici';
 import type { Log, Platform } from '../model';
 import { registerSecret } from '../report/secrets';
 import { Authenticator } from './auth';
@@ -10,12 +9,14 @@ import { BODY_LIMITS, BodyTooLargeError, readBodyLimited, readJsonLimited } from
 import type { RegistryEndpoint } from './config';
 import { plainHttpProblem } from './credential-scope';
 import type { RegistryCredentials } from './credentials';
+import { DeadlineReached } from '../deadline';
 import { NoMatchingPlatformError, RegistryError, errorFromResponse, type ErrorScope } from './errors';
 import { MANIFEST_ACCEPT, parseImageConfig, parseManifest, type ImageConfig, type ParsedManifest } from './manifests';
 import { platformMatches } from './platform';
 import { DigestSchema, TagListSchema } from './schema';
 import { collectTagPages } from './tag-pages';
 import { RegistryTransport, type RequestCounter, type RequestKind } from './transport';
+import type { RegistryResponse } from './response';
 
 export type { RequestCounter, RequestKind } from './transport';
 
@@ -200,7 +201,7 @@ export class RegistryClient {
     repository: string,
     url: string,
     options: { method?: 'GET' | 'HEAD'; accept?: string } = {},
-  ): Promise<Response> {
+  ): Promise<RegistryResponse> {
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = {};
       if (options.accept) headers.accept = options.accept;
@@ -213,14 +214,14 @@ export class RegistryClient {
       }
       const response = await this.transport.request(kind, url, { method: options.method ?? 'GET', headers, repository });
       if (response.status === 401 && attempt === 0 && (await this.auth.recoverFromUnauthorized(response, repository))) {
-        await response.body?.cancel();
+        await response.discard();
         continue;
       }
       return response;
     }
   }
 
-  private failure(scope: ErrorScope, response: Response, action: string): Promise<RegistryError> {
+  private failure(scope: ErrorScope, response: RegistryResponse, action: string): Promise<RegistryError> {
     return errorFromResponse(scope, response, action, this.auth.hasCredentials);
   }
 
@@ -289,7 +290,7 @@ function sha256Digest(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-function readBody(scope: ErrorScope, response: Response, action: string, limit: number): Promise<Buffer> {
+function readBody(scope: ErrorScope, response: RegistryResponse, action: string, limit: number): Promise<Buffer> {
   return bounded(scope, action, () => readBodyLimited(response, limit));
 }
 
@@ -299,6 +300,10 @@ async function bounded<T>(scope: ErrorScope, action: string, read: () => Promise
     return await read();
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw new RegistryError(scope, `${action}: ${error.message}`);
+    // The run's deadline signal (or, without a deadline, the request's own timeout) cut the body.
+    if ((error as Error).name === 'TimeoutError') {
+      throw new RegistryError(scope, `${action}: the answer was still arriving at the deadline`, undefined, { cause: new DeadlineReached(action, { cause: error }) });
+    }
     throw new RegistryError(scope, `${action}: reading the answer failed: ${(error as Error).message}`, undefined, { cause: error });
   }
 }

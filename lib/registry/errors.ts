@@ -6,7 +6,7 @@ import { BODY_LIMITS, readTextPrefix } from './body-limit';
 import type { RegistryEndpoint } from './config';
 import { formatPlatform } from './platform';
 import { RegistryErrorBodySchema } from './schema';
-import type { Response } from 'undici';
+import type { RegistryResponse } from './response';
 
 /** How much of a registry's own error text an error message shows. */
 const MAX_SHOWN_ERROR_CODES = 300;
@@ -51,7 +51,7 @@ function describeScope({ endpoint, repository }: ErrorScope): string {
 /** Turns a failed answer into an error, with the registry's own error codes when it sent some. */
 export async function errorFromResponse(
   scope: ErrorScope,
-  response: Response,
+  response: RegistryResponse,
   action: string,
   sentCredentials: boolean,
 ): Promise<RegistryError> {
@@ -67,8 +67,8 @@ export async function errorFromResponse(
   return new RegistryError(scope, detail, status);
 }
 
-async function registryErrorCodes(response: Response): Promise<string> {
-  if (response.bodyUsed || !response.body) return '';
+async function registryErrorCodes(response: RegistryResponse): Promise<string> {
+  if (response.bodyUsed) return '';
   const text = await readTextPrefix(response, BODY_LIMITS.errorBody).catch(() => '');
   let document: unknown;
   try {

@@ -3,14 +3,16 @@
 // and the https → http fallback for inferred loopback endpoints.
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from 'undici';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { DeadlineReached } from '../deadline';
 import type { Log } from '../model';
 import type { RegistryEndpoint } from './config';
 import { checkedConnector, PUBLIC_ONLY } from './egress';
 import { RegistryError, type ErrorScope } from './errors';
 import { rateLimiterFor } from './rate-limit';
+import { RegistryResponse } from './response';
 
 export type RequestKind = 'ping' | 'token' | 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'ecr-api';
 
@@ -37,6 +39,9 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** Without a deadline, a Retry-After longer than this fails at once instead of stalling the run. */
 const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_RETRIES = 3;
+/** Redirects followed (blob downloads go to a CDN or object store); `fetch` follows 20. */
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const TLS_ERROR_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
@@ -55,6 +60,8 @@ export class RegistryTransport {
   private readonly log: Log;
   private readonly counter: RequestCounter | undefined;
   private readonly deadline: number | undefined;
+  /** Aborts whatever is still in flight (a body included) at the deadline; one for all requests. */
+  private deadlineSignal: AbortSignal | undefined;
   private base: string;
 
   constructor(options: TransportOptions) {
@@ -73,7 +80,7 @@ export class RegistryTransport {
    * `GET /v2/`. An inferred loopback endpoint whose https connection fails for another reason than
    * its certificate is tried over http; if http gives no registry answer either, the https error stands.
    */
-  async ping(): Promise<Response> {
+  async ping(): Promise<RegistryResponse> {
     const url = `${this.base}/v2/`;
     try {
       return await this.request('ping', url);
@@ -86,7 +93,7 @@ export class RegistryTransport {
       this.log.debug('registry does not answer https, trying http', { registry: this.endpoint.name });
       const response = await this.request('ping', `${fallback}/v2/`).catch(() => undefined);
       if (response?.status !== 200 && response?.status !== 401) {
-        await response?.body?.cancel();
+        await response?.discard();
         throw httpsError;
       }
       this.base = fallback;
@@ -96,7 +103,7 @@ export class RegistryTransport {
   }
 
   /** One HTTP request, repeated while the registry asks to retry later and the wait is affordable. */
-  async request(kind: RequestKind, url: string, init: RequestInit = {}): Promise<Response> {
+  async request(kind: RequestKind, url: string, init: RequestInit = {}): Promise<RegistryResponse> {
     const method = init.method ?? 'GET';
     const scope: ErrorScope = { endpoint: this.endpoint };
     if (init.repository !== undefined) scope.repository = init.repository;
@@ -107,7 +114,7 @@ export class RegistryTransport {
       if (response.status !== 429 && response.status !== 503) return response;
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       if (retryAfterMs === undefined) return response;
-      await response.body?.cancel();
+      await response.discard();
       const action = `${method} ${redactUrl(url)}`;
       if (attempt >= MAX_RETRIES) {
         throw new RegistryError(scope, `${action}: still HTTP ${response.status} after ${MAX_RETRIES} retries`, response.status);
@@ -145,7 +152,7 @@ export class RegistryTransport {
     url: string,
     headers: Record<string, string>,
     scope: ErrorScope,
-  ): Promise<Response> {
+  ): Promise<RegistryResponse> {
     const action = `${method} ${redactUrl(url)}`;
     const timeoutMs =
       this.deadline === undefined ? REQUEST_TIMEOUT_MS : Math.min(REQUEST_TIMEOUT_MS, this.deadline - Date.now());
@@ -155,12 +162,7 @@ export class RegistryTransport {
     this.counter?.count(kind);
     const started = Date.now();
     try {
-      const response = await fetch(url, {
-        method,
-        headers,
-        dispatcher: this.dispatcher(scope),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const response = await this.followingRedirects(method, url, headers, timeoutMs, scope);
       this.log.debug('registry request', {
         registry: this.endpoint.name,
         method,
@@ -170,11 +172,60 @@ export class RegistryTransport {
       });
       return response;
     } catch (error) {
+      if (error instanceof RegistryError) throw error;
       const timedOut = isTimeout(error);
       const cause = timedOut && cutByDeadline ? new DeadlineReached(action, { cause: error }) : error;
       const detail = timedOut && cutByDeadline ? "no answer before the run's deadline" : describeFailure(error, timeoutMs);
       throw new RegistryError(scope, `${action}: ${detail}`, undefined, { cause });
     }
+  }
+
+  /**
+   * As `fetch` does: a redirect is followed with the same method, and its credentials stay behind
+   * when it leaves the registry's origin. Each hop waits `timeoutMs` at most for its headers and
+   * between body chunks; the deadline (or, without one, `timeoutMs`) bounds the whole answer.
+   */
+  private async followingRedirects(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+    scope: ErrorScope,
+  ): Promise<RegistryResponse> {
+    const signal = this.deadline === undefined ? AbortSignal.timeout(timeoutMs) : this.signalAtDeadline();
+    const dispatcher = this.dispatcher(scope);
+    let target = new URL(url);
+    let sent = headers;
+    for (let hop = 0; ; hop++) {
+      const data = await request(target.href, {
+        method: method as Dispatcher.HttpMethod,
+        headers: sent,
+        dispatcher,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const response = new RegistryResponse(data);
+      const location = response.headers.get('location');
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response;
+      await response.discard();
+      const next = URL.canParse(location, target.href) ? new URL(location, target) : undefined;
+      if (!next || (next.protocol !== 'https:' && next.protocol !== 'http:')) {
+        throw new RegistryError(scope, `${method} ${redactUrl(url)}: redirect to an unreadable location`);
+      }
+      if (hop >= MAX_REDIRECTS) throw new RegistryError(scope, `${method} ${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
+      if (next.origin !== target.origin) sent = withoutAuthorization(sent);
+      target = next;
+    }
+  }
+
+  private signalAtDeadline(): AbortSignal {
+    if (!this.deadlineSignal) {
+      this.deadlineSignal = AbortSignal.timeout(Math.max(1, (this.deadline ?? Date.now()) - Date.now()));
+      // Every request in flight listens to it: many at once is expected, not a leak.
+      setMaxListeners(0, this.deadlineSignal);
+    }
+    return this.deadlineSignal;
   }
 
   private dispatcher(scope: ErrorScope): Dispatcher {
@@ -250,8 +301,15 @@ function failureCode(error: unknown): string | undefined {
   return undefined;
 }
 
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+  if (!(error instanceof Error)) return false;
+  return error.name === 'TimeoutError' || error.name === 'AbortError' || TIMEOUT_CODES.has(String((error as NodeJS.ErrnoException).code));
+}
+
+function withoutAuthorization(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization'));
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {

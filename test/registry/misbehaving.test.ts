@@ -129,4 +129,34 @@ describe('unusual registries', () => {
     assert.equal(await client.digestOf('team/app', 'latest'), `sha256:${createHash('sha256').update(manifest).digest('hex')}`);
     assert.deepEqual(counter.counts, { ping: 1, 'manifest-head': 1, 'manifest-get': 1 });
   });
+
+  it('follows a relative redirect on its own origin, and gives up after five', async () => {
+    const server = await stub((_request, response, url) => {
+      if (url.pathname === '/v2/') return sendJson(response, 200, {});
+      if (url.pathname === '/v2/team/app/tags/list') {
+        response.writeHead(302, { location: '/moved/tags' });
+        return response.end();
+      }
+      if (url.pathname === '/moved/tags') return sendJson(response, 200, { name: 'team/app', tags: ['2.0.0'] });
+      response.writeHead(307, { location: `/loop${url.pathname}` });
+      response.end();
+    });
+    const client = new RegistryClient({ endpoint: endpointFor(server.url), log: captureLog() });
+    assert.deepEqual(await client.listTags('team/app'), ['2.0.0']);
+    await assert.rejects(client.listTags('team/loops'), /GET http:\/\/127\.0\.0\.1:\d+\/v2\/team\/loops\/tags\/list\?n=\d+: more than 5 redirects/);
+  });
+
+  it('cuts a body that trickles past the deadline', async () => {
+    const server = await stub((_request, response, url) => {
+      if (url.pathname === '/v2/') return sendJson(response, 200, {});
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"name":"team/app","tags":[');
+      const drip = setInterval(() => response.write('"1.0.0",'), 100);
+      response.on('close', () => clearInterval(drip));
+    });
+    const client = new RegistryClient({ endpoint: endpointFor(server.url), log: captureLog(), deadline: Date.now() + 1_500 });
+    const started = Date.now();
+    await assert.rejects(client.listTags('team/app'), /listing tags: .*deadline/);
+    assert.ok(Date.now() - started < 3_000, `gave up at the deadline, not later (${Date.now() - started} ms)`);
+  });
 });

@@ -2,6 +2,7 @@
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../model';
 import type { AnnotationsPatch, ApplicationMergePatch } from '../patch/application-patch';
+import { keptAliveApiClient } from './api-client';
 import { boundedKubeCall } from './call-limits';
 
 const GROUP = 'argoproj.io';
@@ -25,7 +26,7 @@ export class ApplicationsApi {
     /** Epoch ms: the run's hard deadline, which no call outlives. */
     private readonly deadline?: number,
   ) {
-    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.api = keptAliveApiClient(kubeConfig, CustomObjectsApi);
   }
 
   /** Every Application, in one namespace or all, following list pagination. */

@@ -3,6 +3,7 @@
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { Application } from '../model';
 import type { ApiCallCounter } from './applications';
+import { keptAliveApiClient } from './api-client';
 import { boundedKubeCall } from './call-limits';
 
 export interface ImageChangeNote {
@@ -21,7 +22,7 @@ export class KubeEvents {
     /** Epoch ms: the run's hard deadline, which no call outlives. */
     private readonly deadline?: number,
   ) {
-    this.api = kubeConfig.makeApiClient(CoreV1Api);
+    this.api = keptAliveApiClient(kubeConfig, CoreV1Api);
   }
 
   async imagesUpdated(app: Application, changes: ImageChangeNote[], now: Date): Promise<void> {

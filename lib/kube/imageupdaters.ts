@@ -2,6 +2,7 @@
 // (every namespace or one), get, and replace the status subresource. The spec is never written.
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { ApiCallCounter } from './applications';
+import { keptAliveApiClient } from './api-client';
 import { boundedKubeCall } from './call-limits';
 
 export const IMAGE_UPDATER_GROUP = 'argocd-image-updater.argoproj.io';
@@ -28,7 +29,7 @@ export class ImageUpdatersApi {
     /** Epoch ms: the run's hard deadline, which no call outlives. */
     private readonly deadline?: number,
   ) {
-    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.api = keptAliveApiClient(kubeConfig, CustomObjectsApi);
   }
 
   /**

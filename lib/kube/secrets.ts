@@ -2,6 +2,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { registerSecret } from '../report/secrets';
 import type { ApiCallCounter } from './applications';
+import { keptAliveApiClient } from './api-client';
 import { boundedKubeCall } from './call-limits';
 
 export class KubeSecretReader {
@@ -13,7 +14,7 @@ export class KubeSecretReader {
     /** Epoch ms: the run's hard deadline, which no call outlives. */
     private readonly deadline?: number,
   ) {
-    this.api = kubeConfig.makeApiClient(CoreV1Api);
+    this.api = keptAliveApiClient(kubeConfig, CoreV1Api);
   }
 
   /**

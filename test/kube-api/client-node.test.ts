@@ -11,6 +11,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { ApplicationsApi } from '../../lib/kube/applications';
 import type { Application } from '../../lib/model';
 import { startKubeApi, type KubeApiDouble, type Status } from '../support/kube-api';
 
@@ -380,5 +381,23 @@ describe('kube-api double through @kubernetes/client-node over TLS', () => {
     const status = await rejectedStatus(core.readNamespacedSecret({ namespace: 'argocd', name: 'missing' }));
     assert.equal(status.message, 'secrets "missing" not found');
     assert.deepEqual(status.details, { name: 'missing', kind: 'secrets' });
+  });
+});
+
+describe('connections to the API server', () => {
+  it("one kept-alive TLS connection carries a cycle's list, gets and patches, not one handshake per call", async () => {
+    const server = await startKubeApi({ tls: true, applications: [helmApp] });
+    try {
+      const applications = new ApplicationsApi(server.kubeConfig());
+      await applications.list({});
+      for (let round = 0; round < 5; round++) {
+        const app = await applications.get('argocd', 'helm-app');
+        await applications.patch('argocd', 'helm-app', { metadata: { annotations: { round: String(round) }, resourceVersion: app.metadata.resourceVersion } });
+      }
+      assert.equal(server.requests().length, 11);
+      assert.equal(server.connections(), 1);
+    } finally {
+      await server.stop();
+    }
   });
 });

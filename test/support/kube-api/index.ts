@@ -115,6 +115,8 @@ export interface KubeApiDouble {
   /** Creates or replaces an ImageUpdater (spec, and status when given) as another client would. */
   setImageUpdater(imageUpdater: unknown): StoredImageUpdater;
   requests(): RecordedRequest[];
+  /** Connections clients opened (TLS handshakes when `tls`). */
+  connections(): number;
   /** The next request with this method and path (exact, or matching the RegExp) fails with `status`. */
   failNext(method: string, path: string | RegExp, status: number, body?: unknown): void;
   /**
@@ -271,6 +273,8 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   const server = certificate
     ? createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem }, listener)
     : createHttpServer(listener);
+  let connections = 0;
+  server.on(certificate ? 'secureConnection' : 'connection', () => connections++);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -331,6 +335,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     },
     setImageUpdater: (imageUpdater) => asStoredImageUpdater(cluster.installImageUpdaterCrd().put(imageUpdater)),
     requests: () => structuredClone(recorded),
+    connections: () => connections,
     failNext(method, path, status, body) {
       failures.push({ method: method.toUpperCase(), path, response: { status, body: body ?? genericStatus(status) } });
     },

@@ -38,11 +38,8 @@ const githubPackage = z.object({
 
 const harborResource = z.object({ digest: z.string().optional(), tag: z.string().optional(), resource_url: z.string().optional() });
 const harborData = z.object({ resources: z.array(harborResource).max(1000), repository: z.object({ repo_full_name: z.string() }) });
-const harborEvent = z.union([
-  z.object({ type: z.string(), event_data: harborData.optional() }),
-  // The policy's CloudEvents format: the same data under `data`.
-  z.object({ specversion: z.string(), type: z.string(), data: harborData.optional() }),
-]);
+// The policy's Default format carries `event_data`; its CloudEvents format the same under `data`.
+const harborEvent = z.object({ type: z.string(), event_data: harborData.optional(), data: harborData.optional() });
 const HARBOR_PUSH_TYPES = new Set(['PUSH_ARTIFACT', 'harbor.artifact.pushed']);
 
 const quayPush = z.object({
@@ -96,7 +93,7 @@ function readGithub(payload: unknown, event: string | undefined): PayloadReading
 function readHarbor(payload: unknown): PayloadReading {
   const event = parse(harborEvent, payload);
   if (!HARBOR_PUSH_TYPES.has(event.type)) return { kind: 'ignored', reason: `Harbor ${event.type}: only pushes start a run` };
-  const data = 'event_data' in event ? event.event_data : 'data' in event ? event.data : undefined;
+  const data = event.event_data ?? event.data;
   if (!data) throw new UnreadablePayload('a push without event data');
   const hosts = new Set(data.resources.map((resource) => resource.resource_url?.split('/')[0]?.toLowerCase()));
   const [host] = hosts;

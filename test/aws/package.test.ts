@@ -422,6 +422,14 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.deepEqual(configuredListing.sort(), ['functions/update-images.mjs', 'infra/registries.conf.example']);
     const withWebhooks = execFileSync('unzip', ['-Z1', grouped.zip], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(withWebhooks.sort(), ['functions/registry-webhook.mjs', 'functions/update-images.mjs']);
+    // The bundled webhook runs: without its secret setting it refuses the call.
+    const webhookDir = join(grouped.dir, 'unpacked');
+    execFileSync('unzip', ['-q', grouped.zip, '-d', webhookDir]);
+    const webhook = (await import(pathToFileURL(join(webhookDir, 'functions/registry-webhook.mjs')).href)) as {
+      handler(event: unknown, context: { getRemainingTimeInMillis(): number }): Promise<{ statusCode: number }>;
+    };
+    const call = { rawPath: '/quay', headers: {}, requestContext: { http: { method: 'POST' } }, body: '{}', isBase64Encoded: false };
+    assert.equal((await webhook.handler(call, { getRemainingTimeInMillis: () => 10_000 })).statusCode, 401);
     assert.equal(
       environment(only(configured.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_REGISTRIES_CONF,
       '/var/task/infra/registries.conf.example',

@@ -156,10 +156,12 @@ interface EsbuildSettings {
 async function bytesByPackage(): Promise<{ name: string; bytes: number }[]> {
   const document = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'silent' }) as {
     custom: { esbuild: EsbuildSettings };
-    functions: Record<string, { handler: string }>;
+    // A list whose optional entries (the registry webhook) are ${file(...)} variables: the update function is measured.
+    functions: (Record<string, { handler: string }> | string)[];
   };
   const settings = document.custom.esbuild;
-  const entryPoints = Object.values(document.functions).map(({ handler }) => join(ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`));
+  const declared = document.functions.flatMap((entry) => (typeof entry === 'string' ? [] : Object.values(entry)));
+  const entryPoints = declared.map(({ handler }) => join(ROOT, `${handler.slice(0, handler.lastIndexOf('.'))}.ts`));
   const result = await build({
     entryPoints,
     bundle: settings.bundle ?? true,

@@ -16,7 +16,9 @@ import { createLogger, type AppLogger } from '../lib/report/logger';
 import { publishCycleMetrics } from '../lib/report/metrics';
 import { redact } from '../lib/report/secrets';
 import { RegistryWork } from '../lib/resolve/registry-work';
-import { isEcrEvent, readEcrEvent, type PushedRepository } from '../lib/push/ecr-push';
+import { isEcrEvent, readEcrEvent } from '../lib/push/ecr-push';
+import type { PushedRepository } from '../lib/push/pushed-repository';
+import { isRegistryPushEvent, readRegistryPushEvent } from '../lib/push/registry-push-event';
 
 export type ClusterOutcome = { cluster: string; summary: CycleSummary } | { cluster: string; error: string };
 
@@ -61,7 +63,7 @@ interface Invocation {
   overrides: ManualOverrides;
   /** The EventBridge event's time for scheduled runs. */
   scheduledAt?: Date;
-  /** An ECR push: only the applications tracking that repository. */
+  /** An ECR push or a registry's verified webhook: only the applications tracking that repository. */
   pushed?: PushedRepository;
   /** An event that starts no work, and why. */
   ignored?: string;
@@ -138,13 +140,15 @@ function clustersOf(env: NodeJS.ProcessEnv): Cluster[] {
 
 /**
  * A scheduled EventBridge event carries no overrides but, from a cluster group's schedule, the
- * group's clusters; anything else must be a manual-run object.
+ * group's clusters; a push (ECR's event, or a registry webhook's `Registry Push`) names a
+ * repository; anything else must be a manual-run object.
  */
 function readInvocation(event: unknown): Invocation {
   if (isEcrEvent(event)) {
     const reading = readEcrEvent(event);
     return reading.kind === 'push' ? { overrides: {}, pushed: reading.pushed } : { overrides: {}, ignored: reading.reason };
   }
+  if (isRegistryPushEvent(event)) return { overrides: {}, pushed: readRegistryPushEvent(event).pushed };
   if (isScheduledEvent(event)) {
     const group = scheduledGroup.safeParse(event);
     if (!group.success) throw new Error(`invalid scheduled event: clusters must be a list of cluster names, got ${JSON.stringify(event.clusters)}`);

@@ -75,6 +75,24 @@ async function clusterGroups(resolveVariable) {
   return groups;
 }
 
+/** Whether the registry webhooks are deployed (the webhooks param). */
+async function webhooksOn(resolveVariable) {
+  return String(await resolveVariable('param:webhooks')).trim() === 'true';
+}
+
+/** The source and detail-type of the events the webhook function puts on the default bus (lib/push/registry-push-event.ts). */
+const REGISTRY_PUSH = { source: 'image-updater.registry-push', detailType: 'Registry Push' };
+const SECRET_ARN = /^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/;
+
+/** The webhookSecretArn param, checked: the webhook function may read that secret and no other. */
+async function webhookSecretArn(resolveVariable) {
+  const arn = await single(resolveVariable, 'webhookSecretArn');
+  if (!arn || !SECRET_ARN.test(arn)) {
+    throw new Error(`webhooks=true needs the webhookSecretArn param: the full ARN of a Secrets Manager secret (got ${JSON.stringify(arn ?? '')})`);
+  }
+  return arn;
+}
+
 module.exports = {
   minutesBetweenRuns,
 
@@ -88,9 +106,13 @@ module.exports = {
     const enabled = String(await resolveVariable('param:enabled')).trim() === 'true';
     const pushEvents = String(await resolveVariable('param:pushEvents')).trim() === 'true';
     // Updates on push: every successful ECR push of this account and region runs the apps tracking that repository.
-    const push = pushEvents
-      ? [{ eventBridge: { pattern: { source: ['aws.ecr'], 'detail-type': ['ECR Image Action'], detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] } } } }]
-      : [];
+    const push = [
+      ...(pushEvents
+        ? [{ eventBridge: { pattern: { source: ['aws.ecr'], 'detail-type': ['ECR Image Action'], detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] } } } }]
+        : []),
+      // Registry webhooks: each verified push the webhook function hands over on the default bus.
+      ...((await webhooksOn(resolveVariable)) ? [{ eventBridge: { pattern: { source: [REGISTRY_PUSH.source], 'detail-type': [REGISTRY_PUSH.detailType] } } }] : []),
+    ];
     const groups = await clusterGroups(resolveVariable);
     if (!groups) return [{ schedule: { rate, enabled } }, ...push];
     return [...groups.map((clusters) => ({
@@ -166,6 +188,58 @@ module.exports = {
       // Notifications (README, "Notifications"): that bus only.
       ...(eventBusArn ? [{ Sid: 'PublishNotifications', Effect: 'Allow', Action: ['events:PutEvents'], Resource: [eventBusArn] }] : []),
     ];
+  },
+
+  /**
+   * Registry webhooks (README, "Updates on push"): a second function behind a Function URL. Its
+   * auth type is NONE because every call is verified in code with the provider's secret; it runs
+   * with its own role (webhookResources), a few at a time, and hands pushes over within seconds.
+   */
+  webhookFunction: async ({ resolveVariable }) => {
+    if (!(await webhooksOn(resolveVariable))) return {};
+    return {
+      registryWebhook: {
+        handler: 'functions/registry-webhook.handler',
+        description: `Argo CD Image Updater registry webhooks (${await resolveVariable('sls:stage')})`,
+        url: true,
+        // Fn::Sub: the reference alone orders the role first (a logical name would add a redundant DependsOn).
+        role: { 'Fn::Sub': '${RegistryWebhookRole.Arn}' },
+        timeout: 15,
+        // A flood of calls costs little and never takes the account's whole concurrency.
+        reservedConcurrency: 5,
+        environment: { IMAGE_UPDATER_WEBHOOK_SECRET: await webhookSecretArn(resolveVariable) },
+      },
+    };
+  },
+
+  /** The webhook function's role: its logs, its secret, and PutEvents of registry pushes on the default bus. Nothing else. */
+  webhookResources: async ({ resolveVariable }) => {
+    if (!(await webhooksOn(resolveVariable))) return {};
+    const statements = [
+      { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [{ 'Fn::GetAtt': ['RegistryWebhookLogGroup', 'Arn'] }] },
+      { Sid: 'ReadWebhookSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [await webhookSecretArn(resolveVariable)] },
+      {
+        Sid: 'HandOffPushes',
+        Effect: 'Allow',
+        Action: ['events:PutEvents'],
+        Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' }],
+        Condition: { StringEquals: { 'events:source': [REGISTRY_PUSH.source] } },
+      },
+    ];
+    return {
+      Resources: {
+        RegistryWebhookRole: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+            },
+            Policies: [{ PolicyName: 'registry-webhook', PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+          },
+        },
+      },
+    };
   },
 
   /** Subnets and security groups for a private cluster endpoint; null (no VPC) when neither is set. */

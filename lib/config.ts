@@ -190,6 +190,11 @@ function wholeNumber(key: keyof typeof ENVIRONMENT, value: string | string[] | u
   return number;
 }
 
+/** IMAGE_UPDATER_LOG_LEVEL alone, for a function that needs no other setting (the registry webhook). */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv): LogLevel {
+  return logLevel(env[ENVIRONMENT.logLevel]);
+}
+
 function logLevel(value: string | string[] | undefined): LogLevel {
   const text = single(value)?.toUpperCase() ?? 'INFO';
   const level = text === 'WARNING' ? 'WARN' : text;

@@ -27,7 +27,7 @@ import { newGitTally } from './writeback/git/http';
 import { EventBusNotifier } from './notify/eventbridge';
 import { trackFailures } from './notify/failures';
 import { noNotifications } from './notify/notification';
-import { appsTrackingPush, describePush, type PushedRepository } from './push/ecr-push';
+import { appsTrackingPush, describePush, type PushedRepository } from './push/pushed-repository';
 
 export interface CycleContext {
   log: Log;

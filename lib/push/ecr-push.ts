@@ -2,20 +2,7 @@
 // invokes the function with it, and the cycle then runs for just the applications that track the
 // pushed repository, through the same code path (and guarantees) as a scheduled run.
 import { z } from 'zod';
-import { readApplicationSettings, type SettingsDefaults } from '../annotations/settings';
-import type { ApplicationWork } from '../imageupdater/plan';
-import { ecrRegistryOf } from '../registry/ecr';
-import type { ImageSpecification } from '../model';
-import { appKey } from '../scan/applications';
-
-/** A repository an ECR push event names. */
-export interface PushedRepository {
-  accountId: string;
-  region: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
+import type { PushedRepository } from './pushed-repository';
 
 const ecrImageAction = z.object({
   source: z.literal('aws.ecr'),
@@ -52,32 +39,10 @@ export function readEcrEvent(event: unknown): EcrEventReading {
   return {
     kind: 'push',
     pushed: {
-      accountId: account,
-      region,
+      registry: `${account}.dkr.ecr.${region}.amazonaws.com`,
       repository: detail['repository-name'],
       ...(detail['image-tag'] && { tag: detail['image-tag'] }),
       ...(detail['image-digest'] && { digest: detail['image-digest'] }),
     },
   };
-}
-
-/** Whether `spec` tracks the pushed repository (any ECR host form of its account and region). */
-export function tracksRepository(spec: ImageSpecification, pushed: PushedRepository): boolean {
-  const registry = ecrRegistryOf(spec.image.registry);
-  return (
-    registry?.kind === 'private' && registry.accountId === pushed.accountId && registry.region === pushed.region && spec.image.name === pushed.repository
-  );
-}
-
-/** The applications of `work` that track the pushed repository, with their settings read once. */
-export function appsTrackingPush(work: ApplicationWork[], pushed: PushedRepository, defaults: SettingsDefaults): ApplicationWork[] {
-  return work.flatMap(({ app, settings }) => {
-    const read = settings ?? readApplicationSettings(appKey(app), app.metadata.annotations ?? {}, defaults);
-    return read.images.some((spec) => tracksRepository(spec, pushed)) ? [{ app, settings: read }] : [];
-  });
-}
-
-/** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]`, for messages. */
-export function describePush(pushed: PushedRepository): string {
-  return `${pushed.accountId}.dkr.ecr.${pushed.region}.amazonaws.com/${pushed.repository}${pushed.tag ? `:${pushed.tag}` : ''}`;
 }

@@ -110,6 +110,14 @@ function statements(template: Template): Statement[] {
 }
 
 const actions = (statement: Statement) => [statement.Action].flat();
+const WEBHOOK_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:image-updater/webhooks-AbCdEf';
+
+/** The function of `handler` (the update function, or the registry webhook). */
+function functionOf(template: Template, handler: string): [string, Resource] {
+  const found = ofType(template, 'AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Handler === handler);
+  assert.equal(found.length, 1, `one function ${handler}`);
+  return found[0]!;
+}
 const environment = (fn: Resource) => (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
 
 describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
@@ -145,6 +153,8 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'describeClusterArns=arn:aws:eks:eu-west-1:123456789012:cluster/eu-2,arn:aws:eks:us-east-1:123456789012:cluster/us-1',
         'clusterGroups=[["eu-1","eu-2"],["us-1"]]',
         'pushEvents=true',
+        'webhooks=true',
+        `webhookSecretArn=${WEBHOOK_SECRET_ARN}`,
       ]),
     ]);
   });
@@ -168,7 +178,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
       [['eu-1', 'eu-2'], ['us-1']],
     );
     assert.ok(inputs.every((input) => input.source === 'aws.events' && input.time === '2026-12-01T12:00:00Z'));
-    const fn = only(grouped.template, 'AWS::Lambda::Function');
+    const [, fn] = functionOf(grouped.template, 'functions/update-images.handler');
     assert.equal(fn.Properties.ReservedConcurrentExecutions, 2);
     assert.equal(environment(fn).IMAGE_UPDATER_CLUSTERS, 'eu-1,eu-2,us-1');
   });
@@ -176,7 +186,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
   it('with pushEvents, one more rule invokes the function on successful ECR pushes, for every cluster', () => {
     const push = ofType(grouped.template, 'AWS::Events::Rule')
       .map(([, rule]) => rule.Properties)
-      .filter((rule) => rule.EventPattern !== undefined);
+      .filter((rule) => (rule.EventPattern as { source?: string[] } | undefined)?.source?.includes('aws.ecr'));
     assert.equal(push.length, 1);
     assert.deepEqual(push[0]?.EventPattern, {
       source: ['aws.ecr'],
@@ -186,6 +196,46 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     const [target] = push[0]?.Targets as { Input?: unknown; InputTransformer?: unknown }[];
     assert.equal(target?.InputTransformer, undefined, 'the event as ECR sends it: the handler reads it');
     assert.equal(ofType(defaults.template, 'AWS::Events::Rule').length, 1, 'off by default');
+  });
+
+  it('with webhooks, a Function URL function with its own narrow role hands registry pushes to the update function', () => {
+    const [webhookId, webhook] = functionOf(grouped.template, 'functions/registry-webhook.handler');
+    assert.deepEqual(webhook.Properties.Role, { 'Fn::Sub': '${RegistryWebhookRole.Arn}' });
+    assert.equal(environment(webhook).IMAGE_UPDATER_WEBHOOK_SECRET, WEBHOOK_SECRET_ARN);
+    assert.equal(webhook.Properties.ReservedConcurrentExecutions, 5);
+    // Open to the providers (every call is verified in code), for this function only.
+    const url = only(grouped.template, 'AWS::Lambda::Url');
+    assert.equal(url.Properties.AuthType, 'NONE');
+    assert.deepEqual(url.Properties.TargetFunctionArn, { 'Fn::GetAtt': [webhookId, 'Arn'] });
+    assert.match(JSON.stringify(grouped.template.Outputs), /FunctionUrl/);
+    const publicPermissions = ofType(grouped.template, 'AWS::Lambda::Permission').filter(([, permission]) => permission.Properties.Principal === '*');
+    assert.ok(publicPermissions.length > 0 && publicPermissions.every(([, permission]) => JSON.stringify(permission.Properties.FunctionName).includes(webhookId)));
+
+    // The role: its own logs, its secret, PutEvents of registry pushes on the default bus. Nothing else.
+    const role = grouped.template.Resources.RegistryWebhookRole!;
+    const granted = (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((policy) => policy.PolicyDocument.Statement);
+    assert.deepEqual(granted.flatMap(actions).sort(), ['events:PutEvents', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
+    const putEvents = granted.find((statement) => actions(statement).includes('events:PutEvents'));
+    assert.deepEqual(putEvents?.Resource, [{ 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' }]);
+    assert.deepEqual(putEvents?.Condition, { StringEquals: { 'events:source': ['image-updater.registry-push'] } });
+    assert.deepEqual(granted.find((statement) => actions(statement).includes('secretsmanager:GetSecretValue'))?.Resource, [WEBHOOK_SECRET_ARN]);
+
+    // The update function's rule for those pushes, on the default bus.
+    const rules = ofType(grouped.template, 'AWS::Events::Rule').map(([, rule]) => rule.Properties);
+    const registryPush = rules.filter((rule) => JSON.stringify(rule.EventPattern ?? {}).includes('image-updater.registry-push'));
+    assert.equal(registryPush.length, 1);
+    assert.deepEqual(registryPush[0]?.EventPattern, { source: ['image-updater.registry-push'], 'detail-type': ['Registry Push'] });
+    assert.equal(registryPush[0]?.EventBusName, undefined, 'the default bus');
+    const [target] = registryPush[0]?.Targets as { Arn: unknown }[];
+    assert.deepEqual(target?.Arn, { 'Fn::GetAtt': [functionOf(grouped.template, 'functions/update-images.handler')[0], 'Arn'] });
+
+    // Off by default: no second function, no URL, no role, no rule.
+    for (const run of [defaults, configured]) {
+      assert.equal(ofType(run.template, 'AWS::Lambda::Function').length, 1);
+      assert.equal(ofType(run.template, 'AWS::Lambda::Url').length, 0);
+      assert.equal(run.template.Resources.RegistryWebhookRole, undefined);
+      assert.ok(!JSON.stringify(run.template).includes('image-updater.registry-push'));
+    }
   });
 
   it('schedules the function every minute by default, switchable and configurable by param', () => {
@@ -370,6 +420,16 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     // A registries.conf named by the param travels with the function, and the function is told where.
     const configuredListing = execFileSync('unzip', ['-Z1', configured.zip], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(configuredListing.sort(), ['functions/update-images.mjs', 'infra/registries.conf.example']);
+    const withWebhooks = execFileSync('unzip', ['-Z1', grouped.zip], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(withWebhooks.sort(), ['functions/registry-webhook.mjs', 'functions/update-images.mjs']);
+    // The bundled webhook runs: without its secret setting it refuses the call.
+    const webhookDir = join(grouped.dir, 'unpacked');
+    execFileSync('unzip', ['-q', grouped.zip, '-d', webhookDir]);
+    const webhook = (await import(pathToFileURL(join(webhookDir, 'functions/registry-webhook.mjs')).href)) as {
+      handler(event: unknown, context: { getRemainingTimeInMillis(): number }): Promise<{ statusCode: number }>;
+    };
+    const call = { rawPath: '/quay', headers: {}, requestContext: { http: { method: 'POST' } }, body: '{}', isBase64Encoded: false };
+    assert.equal((await webhook.handler(call, { getRemainingTimeInMillis: () => 10_000 })).statusCode, 401);
     assert.equal(
       environment(only(configured.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_REGISTRIES_CONF,
       '/var/task/infra/registries.conf.example',
@@ -399,6 +459,17 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     } finally {
       await moto.stop();
     }
+  });
+
+  it('refuses webhooks without the full ARN of their secret', async () => {
+    const stack = createRequire(import.meta.url)(join(ROOT, 'infra/stack.cjs')) as {
+      webhookFunction(options: { resolveVariable(name: string): Promise<unknown> }): Promise<unknown>;
+    };
+    const params = (values: Record<string, string>) => ({ resolveVariable: async (name: string) => values[name.replace(/^param:/, '')] ?? 'ci' });
+    for (const webhookSecretArn of ['', 'image-updater/webhooks', 'arn:aws:ssm:eu-west-1:123456789012:parameter/webhooks']) {
+      await assert.rejects(stack.webhookFunction(params({ webhooks: 'true', webhookSecretArn })), /webhooks=true needs the webhookSecretArn param/);
+    }
+    assert.deepEqual(await stack.webhookFunction(params({ webhooks: 'false', webhookSecretArn: '' })), {});
   });
 
   it('derives the schedule minutes from rate() and asks for them with cron()', () => {

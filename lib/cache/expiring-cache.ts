@@ -1,0 +1,26 @@
+// Warm-container state with an expiry: a value loaded once, shared by the invocations of one
+// container while it is fresh, loaded again after its lifetime. A failed load is not remembered,
+// so the next caller tries again. Correctness never depends on a warm container: a cold start
+// simply loads everything.
+
+interface Entry<V> {
+  value: Promise<V>;
+  expiresAt: number;
+}
+
+export class ExpiringCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+
+  /** The fresh value under `key`, or `load()`'s, kept for `lifetimeMs` (Infinity: for the container's life). */
+  get(key: string, load: () => Promise<V>, lifetimeMs: number, now = Date.now()): Promise<V> {
+    const cached = this.entries.get(key);
+    if (cached && cached.expiresAt > now) return cached.value;
+    const value = load();
+    const entry = { value, expiresAt: now + lifetimeMs };
+    this.entries.set(key, entry);
+    value.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return value;
+  }
+}

@@ -1,7 +1,7 @@
 // Resolution of one tracked image: tag list → allow/ignore filters → the strategy's eligible tags →
 // only the metadata that strategy needs → its pick → whether the running image must change.
 import type { ImageRef, ImageSpecification, Platform, TagCandidate } from '../model';
-import { filterTags } from '../policy/filters';
+import { eligibleTags } from '../policy/eligible';
 import { strategyFor, type Strategy } from '../policy/strategy';
 import { chosenImage, needsUpdate } from '../policy/update';
 import { NoMatchingPlatformError } from '../registry/errors';
@@ -20,12 +20,11 @@ const METADATA_CONCURRENCY = 8;
 
 export async function resolveImage(spec: ImageSpecification, live: ImageRef, repository: RepositoryView): Promise<Resolution> {
   const tags = await repository.tags();
-  const filtered = filterTags(tags, spec);
-  const strategy = strategyFor(spec.strategy);
-  const eligible = strategy.eligible(filtered, spec.constraint);
+  const { afterFilters, eligible } = eligibleTags(tags, spec);
   if (eligible.length === 0) {
-    return { kind: 'none', reason: noCandidateReason(spec, tags.length, filtered.length) };
+    return { kind: 'none', reason: noCandidateReason(spec, tags.length, afterFilters) };
   }
+  const strategy = strategyFor(spec.strategy);
   const candidates = await withMetadata(strategy, eligible, spec.platforms, repository);
   // Metadata already showed each candidate's platforms; otherwise the picks are checked best first.
   const checkedPlatforms = strategy.needs === 'digest' || strategy.needs === 'build-time';
@@ -37,7 +36,7 @@ export async function resolveImage(spec: ImageSpecification, live: ImageRef, rep
   return { kind: 'update', newImage: chosenImage(spec, live, best), candidate: best };
 }
 
-async function withMetadata(strategy: Strategy, tags: string[], platforms: Platform[] | undefined, repository: RepositoryView): Promise<TagCandidate[]> {
+async function withMetadata(strategy: Strategy, tags: readonly string[], platforms: Platform[] | undefined, repository: RepositoryView): Promise<TagCandidate[]> {
   switch (strategy.needs) {
     case 'nothing':
       return tags.map((tag) => ({ tag }));

@@ -12,7 +12,7 @@ import { checkedConnector, PUBLIC_ONLY } from './egress';
 import { RegistryError, type ErrorScope } from './errors';
 import { rateLimiterFor } from './rate-limit';
 
-export type RequestKind = 'ping' | 'token' | 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'ecr-api';
+export type RequestKind = 'ping' | 'token' | 'tags' | 'manifest-head' | 'manifest-get' | 'referrers' | 'blob' | 'ecr-api';
 
 export interface RequestCounter {
   count(kind: RequestKind): void;

@@ -8,6 +8,7 @@ import { chosenImage, needsUpdate } from '../policy/update';
 import { NoMatchingPlatformError } from '../registry/errors';
 import { formatPlatform, platformMatches } from '../registry/platform';
 import { mapLimited } from '../map-limited';
+import { isCosignArtifactTag } from '../verify/cosign';
 import type { SignatureGate } from '../verify/image-signatures';
 import type { RepositoryView } from './registry-access';
 
@@ -38,7 +39,8 @@ const METADATA_CONCURRENCY = 8;
  */
 export async function resolveImage(spec: ImageSpecification, live: ImageRef, repository: RepositoryView, signatures?: SignatureGate): Promise<Resolution> {
   const tags = await repository.tags();
-  const filtered = filterTags(tags, spec);
+  // Where signatures are checked, the repository holds cosign's `sha256-<hex>.sig` tags: no candidates.
+  const filtered = filterTags(signatures ? tags.filter((tag) => !isCosignArtifactTag(tag)) : tags, spec);
   const strategy = strategyFor(spec.strategy);
   const eligible = strategy.eligible(filtered, spec.constraint);
   if (eligible.length === 0) {

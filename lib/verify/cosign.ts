@@ -32,6 +32,11 @@ export function readPublicKey(pem: string): { key: KeyObject } | { error: string
   return { error: `holds a ${type ?? 'unknown'} key; expected ECDSA, RSA or Ed25519` };
 }
 
+/** Cosign's own tags (signatures, attestations, SBOMs): never an image to deploy. */
+export function isCosignArtifactTag(tag: string): boolean {
+  return /^sha256-[0-9a-f]{64}\.(?:sig|att|sbom)$/.test(tag);
+}
+
 /** The tag under which cosign stores the signatures of `digest` (`sha256:abc` → `sha256-abc.sig`). */
 export function signatureTag(digest: string): string {
   return `${digest.replace(':', '-')}.sig`;

@@ -1,7 +1,8 @@
 // Whether an image digest carries a cosign signature by a given key, read through the repository's
 // registry client (its credentials, egress rules, size caps, timeouts and request count): the
 // signature manifests the OCI referrers API lists, where the registry offers it, then the legacy
-// `sha256-<hex>.sig` tag. At most MAX_SIGNATURES_PER_IMAGE signatures are read per digest.
+// `sha256-<hex>.sig` tag. At most MAX_SIGNATURES_PER_IMAGE signatures (and as many referred
+// manifests, plus the tag's) are read per digest.
 import type { KeyObject } from 'node:crypto';
 import type { TagCandidate } from '../model';
 import { BODY_LIMITS } from '../registry/body-limit';
@@ -21,26 +22,27 @@ export function signatureGate(repository: RepositoryView, key: KeyObject): Signa
   };
 }
 
+/**
+ * Signature manifests are read in order (the referrers first, then the tag) and each signature is
+ * checked as it comes: the first that verifies ends the search.
+ */
 export async function verifyImageSignature(repository: RepositoryView, digest: string, key: KeyObject): Promise<SignatureVerdict> {
-  const signatures: SignatureLayer[] = [];
-  const referrers = await referrersIndex(repository, digest);
-  for (const manifestDigest of signatureReferrers(referrers)) {
-    if (signatures.length >= MAX_SIGNATURES_PER_IMAGE) break;
-    const manifest = await repository.artifactManifest(manifestDigest);
-    if (manifest) signatures.push(...signatureLayers(manifest.document));
-  }
-  if (signatures.length < MAX_SIGNATURES_PER_IMAGE) {
-    const tagged = await repository.artifactManifest(signatureTag(digest));
-    if (tagged) signatures.push(...signatureLayers(tagged.document));
-  }
-  if (signatures.length === 0) {
-    return { verified: false, reason: `no cosign signature of ${digest} (no ${signatureTag(digest)} tag, no signature referrer)` };
-  }
   const reasons = new Set<string>();
-  for (const signature of signatures.slice(0, MAX_SIGNATURES_PER_IMAGE)) {
-    const reason = await checkLayer(repository, signature, key, digest);
-    if (reason === undefined) return { verified: true, digest };
-    reasons.add(reason);
+  let checked = 0;
+  const manifests = [...signatureReferrers(await referrersIndex(repository, digest)), signatureTag(digest)];
+  for (const reference of manifests) {
+    const manifest = await repository.artifactManifest(reference);
+    for (const layer of manifest ? signatureLayers(manifest.document) : []) {
+      if (checked >= MAX_SIGNATURES_PER_IMAGE) break;
+      checked++;
+      const reason = await checkLayer(repository, layer, key, digest);
+      if (reason === undefined) return { verified: true, digest };
+      reasons.add(reason);
+    }
+    if (checked >= MAX_SIGNATURES_PER_IMAGE) break;
+  }
+  if (checked === 0) {
+    return { verified: false, reason: `no cosign signature of ${digest} (no ${signatureTag(digest)} tag, no signature referrer)` };
   }
   return { verified: false, reason: `no valid cosign signature of ${digest}: ${[...reasons].join('; ')}` };
 }

@@ -48,10 +48,7 @@ export interface CycleServices {
 export async function updateApplication(
   app: Application,
   services: CycleServices,
-  settings: ApplicationSettings = readApplicationSettings(appKey(app), app.metadata.annotations ?? {}, {
-    platforms: services.options.defaultPlatforms,
-    secretNamespaces: services.options.secretNamespaces,
-  }),
+  settings: ApplicationSettings = annotationSettings(app, services.options),
 ): Promise<void> {
   const { options, report, log } = services;
   const key = appKey(app);
@@ -121,6 +118,17 @@ export async function updateApplication(
     if (isDeadlineReached(error)) throw error;
     recordNotWritten(services, updates, 'error', redact((error as Error).message));
   }
+}
+
+/** An annotation-driven app's settings; the operator's cosign key, when set, applies to every image. */
+function annotationSettings(app: Application, options: CycleOptions): ApplicationSettings {
+  const settings = readApplicationSettings(appKey(app), app.metadata.annotations ?? {}, {
+    platforms: options.defaultPlatforms,
+    secretNamespaces: options.secretNamespaces,
+  });
+  const path = options.cosignPublicKeyFile;
+  if (!path) return settings;
+  return { ...settings, images: settings.images.map((image) => ({ ...image, cosignKey: { kind: 'file', path } })) };
 }
 
 async function recordWritten(services: CycleServices, app: Application, updates: ImageUpdate[]): Promise<void> {

@@ -138,6 +138,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'securityGroupIds=sg-0123456789abcdef0',
         'alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts',
         'registriesConf=infra/registries.conf.example',
+        'cosignPublicKey=test/fixtures/cosign.pub',
       ]),
       packageService([
         'clusterName=eu-1',
@@ -229,6 +230,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
       IMAGE_UPDATER_SECRET_NAMESPACES: '',
       IMAGE_UPDATER_ALLOWED_REGISTRIES: '',
       IMAGE_UPDATER_REGISTRIES_CONF: '',
+      IMAGE_UPDATER_COSIGN_PUBLIC_KEY_FILE: '',
       IMAGE_UPDATER_ARGOCD_NAMESPACE: 'argocd',
       IMAGE_UPDATER_GIT_COMMIT_USER: '',
       IMAGE_UPDATER_GIT_COMMIT_EMAIL: '',
@@ -367,13 +369,14 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.ok(size < 10 * 1024 * 1024, `zip of ${size} bytes stays small`);
     const listing = execFileSync('unzip', ['-Z1', defaults.zip], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(listing, ['functions/update-images.mjs']);
-    // A registries.conf named by the param travels with the function, and the function is told where.
+    // A registries.conf and a cosign public key named by the params travel with the function, and the function is told where.
     const configuredListing = execFileSync('unzip', ['-Z1', configured.zip], { encoding: 'utf8' }).trim().split('\n');
-    assert.deepEqual(configuredListing.sort(), ['functions/update-images.mjs', 'infra/registries.conf.example']);
+    assert.deepEqual(configuredListing.sort(), ['functions/update-images.mjs', 'infra/registries.conf.example', 'test/fixtures/cosign.pub']);
     assert.equal(
       environment(only(configured.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_REGISTRIES_CONF,
       '/var/task/infra/registries.conf.example',
     );
+    assert.equal(environment(only(configured.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_COSIGN_PUBLIC_KEY_FILE, '/var/task/test/fixtures/cosign.pub');
 
     const unpacked = join(defaults.dir, 'unpacked');
     execFileSync('unzip', ['-q', defaults.zip, '-d', unpacked]);

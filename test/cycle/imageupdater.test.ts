@@ -1,6 +1,9 @@
 // Argo CD Image Updater v1.x's ImageUpdater resources driving the same cycle as v0.x annotations:
 // the real docker-registry, the Kubernetes API double with the real ImageUpdater CRD.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Application } from '../../lib/model';
 import { helmApp, kustomizeApp } from '../support/applications';
@@ -447,5 +450,26 @@ describe('imagesVerification', () => {
     fixture.kube.setSecret({ namespace: 'cr-cosign-nokey', name: 'cosign', data: { 'cosign.pub': 'not a key' } });
     const garbage = await cycle(fixture, 'cr-cosign-nokey');
     assert.match(garbage.log.lines.find((l) => l.level === 'error')?.message ?? '', /secret cr-cosign-nokey\/cosign, key "cosign.pub": the value is not a PEM-encoded public key/);
+  });
+
+  test("the operator's key file applies to annotation-driven apps; a resource's apps follow their resource", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosign-key-'));
+    try {
+      const keyFile = join(dir, 'cosign.pub');
+      writeFileSync(keyFile, signer.publicKeyPem);
+      const annotated = kustomizeApp({ name: 'annotated', namespace: 'op-cosign', settings: { 'image-list': `web=${host}/acme/signed` }, liveImages: [`${host}/acme/signed:1.0.0`] });
+      seed(fixture, [annotated, signedApp('op-cosign', 'claimed')]);
+      fixture.kube.setImageUpdater(imageUpdater('op-cosign', 'unverified', { applicationRefs: [{ namePattern: 'claimed', images: [{ alias: 'web', imageName: `${host}/acme/signed` }] }] }));
+      const run = await cycle(fixture, 'op-cosign', { cosignPublicKeyFile: keyFile });
+      assert.equal(run.summary.errors, 0, JSON.stringify(run.log.lines.filter((l) => l.level === 'error')));
+      assert.deepEqual(images(fixture.kube.application('op-cosign', 'annotated')), [`${host}/acme/signed:1.1.0`], 'the unsigned 1.2.0 is skipped');
+      assert.deepEqual(images(fixture.kube.application('op-cosign', 'claimed')), [`${host}/acme/signed:1.2.0`], 'its resource asks for no verification');
+
+      seed(fixture, [kustomizeApp({ name: 'annotated', namespace: 'op-cosign', settings: { 'image-list': `web=${host}/acme/signed` }, liveImages: [`${host}/acme/signed:1.0.0`] })]);
+      const missing = await cycle(fixture, 'op-cosign', { cosignPublicKeyFile: join(dir, 'absent.pub') });
+      assert.match(missing.log.lines.find((l) => l.level === 'error')?.message ?? '', /cosign public key file .*absent\.pub \(IMAGE_UPDATER_COSIGN_PUBLIC_KEY_FILE\): cannot read the file: ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

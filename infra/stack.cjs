@@ -131,10 +131,10 @@ module.exports = {
   /** One run per group at a time: each group's runs end within the period (the timeout), never two at once. */
   reservedConcurrency: async ({ resolveVariable }) => (await clusterGroups(resolveVariable))?.length ?? 1,
 
-  /** Only the bundle, plus the registries.conf named by the registriesConf param. */
+  /** Only the bundle, plus the registries.conf and cosign public key the params name. */
   packagePatterns: async ({ resolveVariable }) => {
-    const registriesConf = await single(resolveVariable, 'registriesConf');
-    return ['!**', ...(registriesConf ? [registriesConf] : [])];
+    const files = [await single(resolveVariable, 'registriesConf'), await single(resolveVariable, 'cosignPublicKey')];
+    return ['!**', ...files.filter((file) => file !== undefined)];
   },
 
   /**
@@ -146,6 +146,13 @@ module.exports = {
     const registriesConf = await single(resolveVariable, 'registriesConf');
     if (invokedLocally()) return registriesConf ? resolve(registriesConf) : (env.IMAGE_UPDATER_REGISTRIES_CONF ?? '');
     return registriesConf ? `${TASK_ROOT}/${registriesConf.replace(/^\.\//, '')}` : '';
+  },
+
+  /** IMAGE_UPDATER_COSIGN_PUBLIC_KEY_FILE: the packaged key (or the file where it is, invoked locally), or empty. */
+  cosignPublicKeyPath: async ({ resolveVariable }) => {
+    const key = await single(resolveVariable, 'cosignPublicKey');
+    if (!key) return '';
+    return invokedLocally() ? resolve(key) : `${TASK_ROOT}/${key.replace(/^\.\//, '')}`;
   },
 
   scheduleMinutes: async ({ resolveVariable }) => String(minutesBetweenRuns(await resolveVariable('param:schedule'))),

@@ -28,7 +28,8 @@ const USAGE = `Usage:
                     [--allowed-registries GLOB[,...]] [--argocd-namespace NS]
                     [--git-commit-user NAME] [--git-commit-email EMAIL]
                     [--git-commit-message-path PATH] [--github-api-url URL] [--gitlab-api-url URL]
-                    [--health-gate] [--event-bus NAME|ARN] [--loglevel debug|info|warn|error]
+                    [--health-gate] [--event-bus NAME|ARN] [--cosign-public-key-file PATH]
+                    [--loglevel debug|info|warn|error]
   image-updater test IMAGE [--update-strategy S] [--semver-constraint C] [--allow-tags R]
                     [--ignore-tags GLOB]... [--platforms P] [--credentials REF]
                     [--registries-conf PATH] [--kubeconfig PATH] [--loglevel L]
@@ -56,6 +57,7 @@ const RUN_FLAGS = {
   'secret-namespaces': { type: 'string' },
   'allowed-registries': { type: 'string' },
   'argocd-namespace': { type: 'string' },
+  'cosign-public-key-file': { type: 'string' },
   'git-commit-user': { type: 'string' },
   'git-commit-email': { type: 'string' },
   'git-commit-message-path': { type: 'string' },
@@ -132,6 +134,7 @@ async function run(args: string[]): Promise<number> {
   assign(raw, 'gitCommitMessageTemplate', await readTemplateFile(values['git-commit-message-path']));
   assign(raw, 'githubApiUrl', values['github-api-url']);
   assign(raw, 'gitlabApiUrl', values['gitlab-api-url']);
+  assign(raw, 'cosignPublicKeyFile', values['cosign-public-key-file']);
   const options = parseOptions(raw);
   const path = kubeconfigPath(values.kubeconfig);
   if (!path) {

@@ -37,6 +37,8 @@ export interface CycleOptions {
   eventBus?: string;
   /** Write-back method `git`: commit author and message, Argo CD's namespace, forge API URLs. */
   git: GitOptions;
+  /** A PEM public key: annotation-driven applications' new tags must carry a cosign signature by it. */
+  cosignPublicKeyFile?: string;
 }
 
 /** Each option's environment variable, as documented in the README. */
@@ -62,6 +64,7 @@ export const ENVIRONMENT = {
   argocdNamespace: 'IMAGE_UPDATER_ARGOCD_NAMESPACE',
   githubApiUrl: 'IMAGE_UPDATER_GITHUB_API_URL',
   gitlabApiUrl: 'IMAGE_UPDATER_GITLAB_API_URL',
+  cosignPublicKeyFile: 'IMAGE_UPDATER_COSIGN_PUBLIC_KEY_FILE',
 } as const;
 
 export class ConfigurationError extends Error {
@@ -103,6 +106,7 @@ export function parseOptions(raw: RawOptions): CycleOptions {
     healthGate: bool('healthGate', raw.healthGate, false),
     eventBus: eventBus(raw.eventBus),
     git: gitOptions(raw),
+    cosignPublicKeyFile: single(raw.cosignPublicKeyFile),
   };
 }
 

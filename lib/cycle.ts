@@ -13,6 +13,7 @@ import { loadRegistriesConf } from './registry/config';
 import { EndpointDirectory } from './registry/endpoints';
 import { CycleReport } from './report/cycle-report';
 import { RegistryAccess } from './resolve/registry-access';
+import { PublicKeys } from './verify/public-keys';
 import { planCycle } from './imageupdater/plan';
 import { scanImageUpdaters } from './imageupdater/scan';
 import { writeImageUpdaterStatuses } from './imageupdater/status';
@@ -119,7 +120,8 @@ export async function runCycle(
   // Notifications tell what was done: a dry run does nothing, so it sends none.
   const cluster = context.cluster ?? kubeConfig.getCurrentContext();
   const notifier = options.eventBus && !options.dryRun ? new EventBusNotifier(options.eventBus, cluster, log, undefined, hardDeadline) : undefined;
-  const services = { api, events, registries, git, options, report, log, scheduledAt, notifier: notifier ?? noNotifications, pushTriggered: pushed !== undefined };
+  const publicKeys = new PublicKeys(secrets);
+  const services = { api, events, registries, git, options, report, log, scheduledAt, notifier: notifier ?? noNotifications, pushTriggered: pushed !== undefined, publicKeys };
 
   // A push run reports on the applications it concerns; the scheduled runs report the others.
   if (!pushed) for (const { app, reason } of plan.errors) report.record({ app, alias: '*', image: '*', outcome: 'error', reason });

@@ -70,7 +70,16 @@ export interface ImageSpecification {
   kustomizeImageName?: string;
   /** Only from an ImageUpdater: a Plugin application's image is written only through this. */
   plugin?: PluginTarget;
+  /** A new tag is written only when a cosign signature by this key verifies (`imagesVerification`). */
+  cosignKey?: CosignKeySource;
 }
+
+/** Where the cosign public key (PEM) an image's new tags must be signed with is read from. */
+export type CosignKeySource =
+  /** `imagesVerification.cosignKey`: a Secret in the ImageUpdater's namespace. */
+  | { kind: 'secret'; imageUpdater: string; namespace: string; secretName: string; key: string }
+  /** The operator's file, for annotation-driven applications. */
+  | { kind: 'file'; path: string };
 
 export type SourceType = 'Helm' | 'Kustomize' | 'Plugin';
 

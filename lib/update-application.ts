@@ -12,7 +12,7 @@ import { applicationSourceType } from './patch/source';
 import type { CycleReport } from './report/cycle-report';
 import { redact } from './report/secrets';
 import type { RegistryAccess } from './resolve/registry-access';
-import { resolveImage } from './resolve/resolve-image';
+import { resolveImage, type UnsignedTag } from './resolve/resolve-image';
 import { appKey } from './scan/applications';
 import { isDue } from './scan/schedule';
 import type { ImageChange } from './patch/application-patch';
@@ -22,6 +22,8 @@ import { changedImage } from './writeback/git/templates';
 import { RolloutGuard } from './safety/guard';
 import type { WrittenImage } from './safety/state';
 import type { NotifiedImage, Notifier } from './notify/notification';
+import { signatureGate } from './verify/image-signatures';
+import type { PublicKeys } from './verify/public-keys';
 
 export interface CycleServices {
   api: ApplicationsApi;
@@ -38,16 +40,15 @@ export interface CycleServices {
   notifier: Notifier;
   /** A run started by a push to a repository these applications track: `interval` does not apply. */
   pushTriggered?: boolean;
+  /** The cosign public keys images with signature verification name, read once per cycle. */
+  publicKeys: PublicKeys;
 }
 
 /** `settings` come from an ImageUpdater resource, or by default from the app's annotations. */
 export async function updateApplication(
   app: Application,
   services: CycleServices,
-  settings: ApplicationSettings = readApplicationSettings(appKey(app), app.metadata.annotations ?? {}, {
-    platforms: services.options.defaultPlatforms,
-    secretNamespaces: services.options.secretNamespaces,
-  }),
+  settings: ApplicationSettings = annotationSettings(app, services.options),
 ): Promise<void> {
   const { options, report, log } = services;
   const key = appKey(app);
@@ -119,6 +120,17 @@ export async function updateApplication(
   }
 }
 
+/** An annotation-driven app's settings; the operator's cosign key, when set, applies to every image. */
+function annotationSettings(app: Application, options: CycleOptions): ApplicationSettings {
+  const settings = readApplicationSettings(appKey(app), app.metadata.annotations ?? {}, {
+    platforms: options.defaultPlatforms,
+    secretNamespaces: options.secretNamespaces,
+  });
+  const path = options.cosignPublicKeyFile;
+  if (!path) return settings;
+  return { ...settings, images: settings.images.map((image) => ({ ...image, cosignKey: { kind: 'file', path } })) };
+}
+
 async function recordWritten(services: CycleServices, app: Application, updates: ImageUpdate[]): Promise<void> {
   for (const { decision } of updates) services.report.record(decision);
   services.notifier.publish({ kind: 'ImagesUpdated', app: appKey(app), images: updates.map(notifiedImage), at: new Date() });
@@ -163,7 +175,15 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
   const from = formatImage(live);
   try {
     const repository = await services.registries.repository(spec.image, spec.pullSecret);
-    const resolution = await resolveImage(spec, live, repository);
+    const signatures = spec.cosignKey && signatureGate(repository, await services.publicKeys.key(spec.cosignKey));
+    const resolution = await resolveImage(spec, live, repository, signatures);
+    for (const { tag, reason } of resolution.unsigned ?? []) {
+      services.log.warn(`application ${base.app}: image ${base.image}: tag ${tag} skipped: ${reason}`, { ...base, tag, reason });
+    }
+    if (resolution.kind === 'none' && resolution.unsigned) {
+      report.record({ ...base, from, outcome: 'skipped', reason: resolution.reason });
+      return {};
+    }
     if (resolution.kind === 'none') {
       // As the reference does: with nothing to choose from, the running image stays and is up to date.
       report.record({ ...base, from, to: from, outcome: 'unchanged', reason: resolution.reason });
@@ -179,7 +199,7 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
       return {};
     }
     const change = { spec, newImage: resolution.newImage };
-    const reason = `${spec.strategy} picks ${tagWithDigest(resolution.newImage)}`;
+    const reason = `${spec.strategy} picks ${tagWithDigest(resolution.newImage)}${signatureNote(spec, resolution.unsigned)}`;
     const decision: Decision = { ...base, from, to: formatImage(resolution.newImage), outcome: 'updated', reason };
     return { change, update: { decision, live, change } };
   } catch (error) {
@@ -188,6 +208,13 @@ async function resolveForApplication(app: Application, spec: ImageSpecification,
     report.record({ ...base, from, outcome: 'error', reason: redact((error as Error).message) });
     return {};
   }
+}
+
+/** How the signature check shaped the pick, for the decision's reason. */
+function signatureNote(spec: ImageSpecification, unsigned: UnsignedTag[] | undefined): string {
+  if (!spec.cosignKey) return '';
+  const skipped = unsigned ? `; skipped without a valid signature: ${unsigned.map((entry) => entry.tag).join(', ')}` : '';
+  return ` (cosign signature verified${skipped})`;
 }
 
 async function announce(services: CycleServices, app: Application, updates: ImageUpdate[]): Promise<void> {

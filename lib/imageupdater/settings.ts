@@ -1,15 +1,17 @@
 // An ImageUpdater's settings for one Application, in the same `ApplicationSettings` the annotations
 // give, so the rest of the cycle drives both alike. `commonUpdateSettings` merge field by field,
 // spec → applicationRef → image, the most specific set field winning (lists replaced whole);
-// `writeBackConfig` merges spec → applicationRef; with `useAnnotations: true` the Application's
-// own annotations are the settings and the resource's other settings are ignored. Pure: no I/O.
+// `writeBackConfig` merges spec → applicationRef; `imagesVerification` is taken whole from the most
+// specific level that has one (image → applicationRef → spec). With `useAnnotations: true` the
+// Application's own annotations are the settings and the resource's other settings are ignored,
+// except imagesVerification (as the reference does). Pure: no I/O.
 import { compileAllowTags } from '../annotations/allow-tags';
 import { parseImageListEntry } from '../annotations/image-list';
 import { pullSecretProblem } from '../annotations/pull-secret';
 import { parsePlatforms } from '../annotations/platforms';
 import { readApplicationSettings, type ApplicationSettings, type SettingsDefaults } from '../annotations/settings';
 import { parseUpdateStrategy } from '../annotations/update-strategy';
-import { AnnotationError, type AppKey, type ImageSpecification, type WriteBackSettings } from '../model';
+import { AnnotationError, type AppKey, type CosignKeySource, type ImageSpecification, type WriteBackSettings } from '../model';
 import { isValidGlob } from '../policy/filters';
 import { semverConstraintError } from '../policy/semver-constraint';
 import type { ApplicationRef, CommonUpdateSettings, ImageConfig, ImagesVerification, ImageUpdater, ImageUpdaterSpec, PullRequestConfig, WriteBackConfig } from './resource';
@@ -50,7 +52,15 @@ export function settingsForApplication(context: RefContext): RefSettings {
     if (!Object.hasOwn(context.annotations, 'argocd-image-updater.argoproj.io/image-list')) {
       return { kind: 'fall-through', reason: `${where} has useAnnotations: true but the application has no image-list annotation` };
     }
-    return { kind: 'settings', settings };
+    // The resource's imagesVerification still applies to the images the annotations list.
+    const verification = pickVerification([
+      { path: `ImageUpdater ${imageUpdater.key} spec`, verification: spec.imagesVerification },
+      { path: where, verification: ref.imagesVerification },
+    ]);
+    const cosignKey = verification && cosignKeySource(verification.value, imageUpdater);
+    if (cosignKey && 'error' in cosignKey) return { kind: 'error', reason: `application ${app}: ${verification?.field}: ${cosignKey.error}` };
+    if (!cosignKey) return { kind: 'settings', settings };
+    return { kind: 'settings', settings: { ...settings, images: settings.images.map((image) => ({ ...image, cosignKey })) } };
   }
 
   const writeBack = readWriteBackConfig(mergeWriteBack(spec.writeBackConfig, ref.writeBackConfig), imageUpdater.namespace);
@@ -66,8 +76,12 @@ export function settingsForApplication(context: RefContext): RefSettings {
       { path: where, settings: ref.commonUpdateSettings },
       { path, settings: image.commonUpdateSettings },
     ];
-    const verification = image.imagesVerification ?? ref.imagesVerification ?? spec.imagesVerification;
-    const built = buildImage({ app, image, path, levels, verification, namespace: imageUpdater.namespace, defaults: context.defaults });
+    const verification = pickVerification([
+      { path: `ImageUpdater ${imageUpdater.key} spec`, verification: spec.imagesVerification },
+      { path: where, verification: ref.imagesVerification },
+      { path, verification: image.imagesVerification },
+    ]);
+    const built = buildImage({ app, image, path, levels, verification, imageUpdater, defaults: context.defaults });
     errors.push(...built.errors);
     warnings.push(...built.warnings);
     if (built.spec) images.push(built.spec);
@@ -95,8 +109,8 @@ interface ImageInput {
   image: ImageConfig;
   path: string;
   levels: Level[];
-  verification?: ImagesVerification;
-  namespace: string;
+  verification?: { value: ImagesVerification; field: string };
+  imageUpdater: ImageUpdater;
   defaults: SettingsDefaults;
 }
 
@@ -154,14 +168,13 @@ function buildImage(input: ImageInput): BuiltImage {
   const pullSecret = pick(levels, 'pullSecret');
   // As v1.3 does, a pull secret of another namespace is refused before anything is read (unless
   // the operator allows that namespace); env: and ext: are the operator's alone.
-  const refused = pullSecret && pullSecretProblem(pullSecret.value, { appNamespace: input.namespace, secretNamespaces: input.defaults.secretNamespaces ?? [] });
+  const refused = pullSecret && pullSecretProblem(pullSecret.value, { appNamespace: input.imageUpdater.namespace, secretNamespaces: input.defaults.secretNamespaces ?? [] });
   if (pullSecret && refused) fail(pullSecret.field, pullSecret.value, refused);
 
   const targets = image.manifestTargets;
-  if (input.verification && input.verification.enabled !== false) {
-    // Never write an image whose signature was asked for and not checked.
-    fail(`${path}.imagesVerification`, JSON.stringify(input.verification), 'signature verification is not supported yet; the image is not updated');
-  }
+  const verification = input.verification;
+  const cosignKey = verification && cosignKeySource(verification.value, input.imageUpdater);
+  if (verification && cosignKey && 'error' in cosignKey) fail(verification.field, JSON.stringify(verification.value), cosignKey.error);
   if (errors.length > 0) return { errors, warnings };
 
   const helm = targets?.helm;
@@ -187,8 +200,26 @@ function buildImage(input: ImageInput): BuiltImage {
       },
       ...(targets?.kustomize?.name && { kustomizeImageName: targets.kustomize.name }),
       ...(targets?.plugin && { plugin: targets.plugin }),
+      ...(cosignKey && 'kind' in cosignKey && { cosignKey }),
     },
   };
+}
+
+/** The level whose `imagesVerification` applies: the most specific that has one, whole (image → ref → spec). */
+function pickVerification(levels: { path: string; verification?: ImagesVerification }[]): { value: ImagesVerification; field: string } | undefined {
+  for (const level of [...levels].reverse()) {
+    if (level.verification) return { value: level.verification, field: `${level.path}.imagesVerification` };
+  }
+  return undefined;
+}
+
+/** Undefined when verification is off (`enabled: false`); `enabled` defaults to true. */
+function cosignKeySource(verification: ImagesVerification, imageUpdater: ImageUpdater): CosignKeySource | { error: string } | undefined {
+  if (verification.enabled === false) return undefined;
+  const key = verification.cosignKey;
+  // The CRD's CEL rule refuses this too; a resource stored before the rule still gets a clear error.
+  if (!key) return { error: 'verification is enabled without a cosignKey; the image is not updated' };
+  return { kind: 'secret', imageUpdater: imageUpdater.key, namespace: imageUpdater.namespace, secretName: key.secretName, key: key.key };
 }
 
 function mergeWriteBack(spec: WriteBackConfig | undefined, ref: WriteBackConfig | undefined): WriteBackConfig {

@@ -4,6 +4,7 @@
 // list a few times per run, not once per image.
 import type { ImageSpecification } from '../model';
 import { filterTags } from './filters';
+import { isCosignArtifactTag } from '../verify/cosign';
 import { strategyFor } from './strategy';
 
 export interface Eligibility {
@@ -18,9 +19,13 @@ type EligibilitySettings = Pick<ImageSpecification, 'strategy' | 'constraint' | 
 /** Keyed by the tag list itself: an answer lives as long as the list it was computed from. */
 const byTagList = new WeakMap<readonly string[], Map<string, Eligibility>>();
 
-export function eligibleTags(tags: readonly string[], spec: EligibilitySettings): Eligibility {
+/**
+ * `withoutSignatureArtifacts`: where signatures are checked, cosign's `sha256-<hex>.sig` (and
+ * `.att`, `.sbom`) tags sit in the repository; they are never candidates.
+ */
+export function eligibleTags(tags: readonly string[], spec: EligibilitySettings, withoutSignatureArtifacts = false): Eligibility {
   // allowsTag is compiled from allowTags, so the texts identify the whole computation.
-  const key = JSON.stringify([spec.strategy, spec.constraint ?? null, spec.allowTags ?? null, spec.ignoreTags]);
+  const key = JSON.stringify([spec.strategy, spec.constraint ?? null, spec.allowTags ?? null, spec.ignoreTags, withoutSignatureArtifacts]);
   let answers = byTagList.get(tags);
   if (!answers) {
     answers = new Map();
@@ -28,7 +33,7 @@ export function eligibleTags(tags: readonly string[], spec: EligibilitySettings)
   }
   let answer = answers.get(key);
   if (!answer) {
-    const filtered = filterTags([...tags], spec);
+    const filtered = filterTags(withoutSignatureArtifacts ? tags.filter((tag) => !isCosignArtifactTag(tag)) : [...tags], spec);
     answer = { afterFilters: filtered.length, eligible: strategyFor(spec.strategy).eligible(filtered, spec.constraint) };
     answers.set(key, answer);
   }

@@ -8,6 +8,10 @@ export const BODY_LIMITS = {
   /** distribution refuses to store manifests over 4 MiB. */
   manifest: 4 * MIB,
   imageConfig: 4 * MIB,
+  /** A cosign signature manifest or referrers index: a few descriptors. */
+  signatureManifest: 256 * 1024,
+  /** A simple-signing payload: a few hundred bytes, more with annotations. */
+  signaturePayload: 64 * 1024,
   /** One page of a tag list: 1,000 tags of 128 characters take 135 KB. */
   tagPage: 4 * MIB,
   token: 64 * 1024,

@@ -11,7 +11,7 @@ import { plainHttpProblem } from './credential-scope';
 import type { RegistryCredentials } from './credentials';
 import { DeadlineReached } from '../deadline';
 import { NoMatchingPlatformError, RegistryError, errorFromResponse, type ErrorScope } from './errors';
-import { MANIFEST_ACCEPT, parseImageConfig, parseManifest, type ImageConfig, type ParsedManifest } from './manifests';
+import { MANIFEST_ACCEPT, MEDIA_TYPES, parseImageConfig, parseManifest, type ImageConfig, type ParsedManifest } from './manifests';
 import { platformMatches } from './platform';
 import { DigestSchema, TagListSchema } from './schema';
 import { collectTagPages } from './tag-pages';
@@ -163,6 +163,57 @@ export class RegistryClient {
     });
   }
 
+  /**
+   * A signature artifact's manifest (`reference`: a tag or digest) as JSON with its digest;
+   * undefined when the registry has none (404).
+   */
+  artifactManifest(repository: string, reference: string): Promise<{ digest: string; document: unknown } | undefined> {
+    return this.withinRepository(repository, async (scope) => {
+      const action = `signature manifest ${reference}`;
+      const url = await this.manifestUrl(scope, repository, reference);
+      const response = await this.send('manifest-get', repository, url, { accept: ARTIFACT_ACCEPT });
+      if (response.status === 404) return absent(response);
+      if (!response.ok) throw await this.failure(scope, response, action);
+      const bytes = await readBody(scope, response, action, BODY_LIMITS.signatureManifest);
+      const digest = sha256Digest(bytes);
+      if (reference.startsWith('sha256:') && reference !== digest) {
+        throw new RegistryError(scope, `${action}: the registry sent content with digest ${digest}`);
+      }
+      return { digest, document: parseJsonAnswer(scope, action, bytes) };
+    });
+  }
+
+  /**
+   * The OCI referrers index of `digest` (`GET /v2/<name>/referrers/<digest>`); undefined when the
+   * registry does not offer the API (404).
+   */
+  referrers(repository: string, digest: string): Promise<unknown> {
+    return this.withinRepository(repository, async (scope) => {
+      const action = `referrers of ${digest}`;
+      if (!DigestSchema.safeParse(digest).success) throw new RegistryError(scope, `${action}: not a digest`);
+      await this.auth.ready();
+      const url = `${this.transport.baseUrl}/v2/${repository}/referrers/${digest}`;
+      const response = await this.send('referrers', repository, url, { accept: MEDIA_TYPES.ociIndex });
+      if (response.status === 404) return absent(response);
+      if (!response.ok) throw await this.failure(scope, response, action);
+      return parseJsonAnswer(scope, action, await readBody(scope, response, action, BODY_LIMITS.signatureManifest));
+    });
+  }
+
+  /** A small blob (a signature payload), refused past `limit` and checked against its digest. */
+  smallBlob(repository: string, digest: string, limit: number): Promise<Buffer> {
+    return this.withinRepository(repository, async (scope) => {
+      const action = `blob ${digest}`;
+      if (!digest.startsWith('sha256:') || !DigestSchema.safeParse(digest).success) throw new RegistryError(scope, `${action}: not a sha256 digest`);
+      await this.auth.ready();
+      const response = await this.send('blob', repository, `${this.transport.baseUrl}/v2/${repository}/blobs/${digest}`);
+      if (!response.ok) throw await this.failure(scope, response, action);
+      const bytes = await readBody(scope, response, action, limit);
+      if (sha256Digest(bytes) !== digest) throw new RegistryError(scope, `${action}: the registry sent content with another digest`);
+      return bytes;
+    });
+  }
+
   /** The tags that fit the OCI grammar; the others are counted in a warning, never used. */
   private validTags(tags: string[], repository: string): string[] {
     const valid = tags.filter((tag) => TAG.test(tag));
@@ -278,6 +329,22 @@ export class RegistryClient {
     } catch (error) {
       throw new RegistryError(scope, `${action}: ${(error as Error).message}`);
     }
+  }
+}
+
+/** A signature is an image manifest; Docker's type is accepted from registries that rewrite it. */
+const ARTIFACT_ACCEPT = [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest].join(', ');
+
+async function absent(response: RegistryResponse): Promise<undefined> {
+  await response.discard();
+  return undefined;
+}
+
+function parseJsonAnswer(scope: ErrorScope, action: string, bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new RegistryError(scope, `${action}: the answer is not JSON`);
   }
 }
 

@@ -14,7 +14,7 @@ import { RegistryError, type ErrorScope } from './errors';
 import { rateLimiterFor } from './rate-limit';
 import { RegistryResponse } from './response';
 
-export type RequestKind = 'ping' | 'token' | 'tags' | 'manifest-head' | 'manifest-get' | 'blob' | 'ecr-api';
+export type RequestKind = 'ping' | 'token' | 'tags' | 'manifest-head' | 'manifest-get' | 'referrers' | 'blob' | 'ecr-api';
 
 export interface RequestCounter {
   count(kind: RequestKind): void;

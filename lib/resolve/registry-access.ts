@@ -31,6 +31,12 @@ export interface RepositoryView {
   metadata(tag: string, platforms: Platform[] | undefined): Promise<ImageMetadata>;
   /** When the registry pushed each tag; only registries that record it (private Amazon ECR) offer this. */
   pushTimes?(): Promise<Map<string, Date>>;
+  /** A signature artifact's manifest by tag or digest; undefined when the registry has none. */
+  artifactManifest(reference: string): Promise<{ digest: string; document: unknown } | undefined>;
+  /** The OCI referrers index of a digest; undefined when the registry does not offer the API. */
+  referrers(digest: string): Promise<unknown>;
+  /** A small blob, checked against its digest. */
+  smallBlob(digest: string, limit: number): Promise<Buffer>;
 }
 
 export interface RegistryAccessOptions {
@@ -79,6 +85,9 @@ export class RegistryAccess {
       digestOf: (tag) => this.once(`digest|${key}|${tag}`, () => client.digestOf(repository, tag)),
       manifest: (tag) => this.once(`manifest|${key}|${tag}`, () => client.manifest(repository, tag)),
       metadata: (tag, platforms) => this.metadata(view, tag, platforms, () => client.metadata(repository, tag, platforms), false),
+      artifactManifest: (reference) => this.once(`artifact|${key}|${reference}`, () => client.artifactManifest(repository, reference)),
+      referrers: (digest) => this.once(`referrers|${key}|${digest}`, () => client.referrers(repository, digest)),
+      smallBlob: (digest, limit) => this.once(`blob|${key}|${digest}|${limit}`, () => client.smallBlob(repository, digest, limit)),
     };
     if (ecr?.kind !== 'private') return view;
 

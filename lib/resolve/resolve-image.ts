@@ -2,38 +2,74 @@
 // only the metadata that strategy needs → its pick → whether the running image must change.
 import type { ImageRef, ImageSpecification, Platform, TagCandidate } from '../model';
 import { eligibleTags } from '../policy/eligible';
+import { picksInOrder } from '../policy/picks';
 import { strategyFor, type Strategy } from '../policy/strategy';
 import { chosenImage, needsUpdate } from '../policy/update';
 import { NoMatchingPlatformError } from '../registry/errors';
 import { formatPlatform, platformMatches } from '../registry/platform';
 import { mapLimited } from '../map-limited';
+import type { SignatureGate } from '../verify/image-signatures';
 import type { RepositoryView } from './registry-access';
 
 export type Resolution =
-  | { kind: 'update'; newImage: ImageRef; candidate: TagCandidate }
+  | { kind: 'update'; newImage: ImageRef; candidate: TagCandidate; unsigned?: UnsignedTag[] }
   /** `image`: the running image under the image-list name, as the spec should name it. */
-  | { kind: 'current'; image: ImageRef; reason: string }
-  | { kind: 'none'; reason: string };
+  | { kind: 'current'; image: ImageRef; reason: string; unsigned?: UnsignedTag[] }
+  | { kind: 'none'; reason: string; unsigned?: UnsignedTag[] };
+
+/** A tag the strategy picked and passed over because its signature did not verify. */
+export interface UnsignedTag {
+  tag: string;
+  reason: string;
+}
+
+/**
+ * The most picks whose signatures are checked for one image: a repository full of unsigned tags
+ * (its writers are not trusted) costs a bounded number of requests.
+ */
+export const MAX_SIGNATURE_CANDIDATES = 5;
 
 /** Tags whose metadata is fetched at the same time for one image (the reference uses 20). */
 const METADATA_CONCURRENCY = 8;
 
-export async function resolveImage(spec: ImageSpecification, live: ImageRef, repository: RepositoryView): Promise<Resolution> {
+/**
+ * With `signatures`, a pick that would change the running image is written only when its signature
+ * verifies; otherwise the strategy's next pick is tried, up to MAX_SIGNATURE_CANDIDATES of them.
+ */
+export async function resolveImage(spec: ImageSpecification, live: ImageRef, repository: RepositoryView, signatures?: SignatureGate): Promise<Resolution> {
   const tags = await repository.tags();
-  const { afterFilters, eligible } = eligibleTags(tags, spec);
+  const { afterFilters, eligible } = eligibleTags(tags, spec, signatures !== undefined);
   if (eligible.length === 0) {
     return { kind: 'none', reason: noCandidateReason(spec, tags.length, afterFilters) };
   }
   const strategy = strategyFor(spec.strategy);
   const candidates = await withMetadata(strategy, eligible, spec.platforms, repository);
-  // Metadata already showed each candidate's platforms; otherwise the picks are checked best first.
+  // Metadata already showed each candidate's platforms; otherwise the picks are checked best first,
+  // which usually stops at the first.
   const checkedPlatforms = strategy.needs === 'digest' || strategy.needs === 'build-time';
-  const best = checkedPlatforms ? strategy.select(candidates, spec.constraint) : await selectOffering(strategy, candidates, spec, repository);
-  if (!best) return { kind: 'none', reason: noOfferingReason(spec, tags.length) };
-  if (!needsUpdate(live, best, spec.strategy, spec)) {
-    return { kind: 'current', image: chosenImage(spec, live, best), reason: 'running image is the one the strategy picks' };
+  const unsigned: UnsignedTag[] = [];
+  for (const best of picksInOrder(strategy, candidates, spec.constraint)) {
+    if (!checkedPlatforms && !(await offersWantedPlatform(best, spec, repository))) continue;
+    if (!needsUpdate(live, best, spec.strategy, spec)) {
+      return { kind: 'current', image: chosenImage(spec, live, best), reason: 'running image is the one the strategy picks', ...withUnsigned(unsigned) };
+    }
+    const verdict = signatures ? await signatures(best) : undefined;
+    if (!verdict || verdict.verified) {
+      return { kind: 'update', newImage: chosenImage(spec, live, best), candidate: best, ...withUnsigned(unsigned) };
+    }
+    unsigned.push({ tag: best.tag, reason: verdict.reason });
+    if (unsigned.length >= MAX_SIGNATURE_CANDIDATES) break;
   }
-  return { kind: 'update', newImage: chosenImage(spec, live, best), candidate: best };
+  if (unsigned.length > 0) {
+    const bounded = unsigned.length >= MAX_SIGNATURE_CANDIDATES ? ` (at most ${MAX_SIGNATURE_CANDIDATES} are checked)` : '';
+    const names = unsigned.map((entry) => entry.tag).join(', ');
+    return { kind: 'none', reason: `no valid cosign signature on the tag(s) the strategy picks: ${names}${bounded}`, unsigned };
+  }
+  return { kind: 'none', reason: noOfferingReason(spec, tags.length) };
+}
+
+function withUnsigned(unsigned: UnsignedTag[]): { unsigned?: UnsignedTag[] } {
+  return unsigned.length > 0 ? { unsigned } : {};
 }
 
 async function withMetadata(strategy: Strategy, tags: readonly string[], platforms: Platform[] | undefined, repository: RepositoryView): Promise<TagCandidate[]> {
@@ -79,20 +115,12 @@ function offering(candidates: (TagCandidate | undefined)[]): TagCandidate[] {
   return candidates.filter((candidate) => candidate !== undefined);
 }
 
-/**
- * The strategy's pick that offers a wanted platform. Tag names and push times come without
- * platforms, so the manifests of the picks are read best first, which usually stops at the first.
- */
-async function selectOffering(strategy: Strategy, candidates: TagCandidate[], spec: ImageSpecification, repository: RepositoryView): Promise<TagCandidate | undefined> {
-  let remaining = candidates;
-  for (;;) {
-    const best = strategy.select(remaining, spec.constraint);
-    if (!best || !spec.platforms) return best;
-    const wanted = spec.platforms;
-    const { platforms } = await repository.manifest(best.tag);
-    if (platforms.some((offered) => platformMatches(offered, wanted))) return best;
-    remaining = remaining.filter((candidate) => candidate !== best);
-  }
+/** Tag names and push times come without platforms: the pick's manifest shows them. */
+async function offersWantedPlatform(candidate: TagCandidate, spec: ImageSpecification, repository: RepositoryView): Promise<boolean> {
+  const wanted = spec.platforms;
+  if (!wanted) return true;
+  const { platforms } = await repository.manifest(candidate.tag);
+  return platforms.some((offered) => platformMatches(offered, wanted));
 }
 
 /**

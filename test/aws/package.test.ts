@@ -2,7 +2,7 @@
 // writes: schedule, limits, IAM scope, access entry, alarms, logs, dashboard, and cfn-lint.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { MOTO_CREDENTIALS, startMoto } from '../support/aws/moto';
+import { cosignKeys } from '../support/registry';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PACKAGE_TIMEOUT_MS = 90_000;
@@ -55,6 +56,9 @@ async function packageService(params: string[]): Promise<Packaged> {
     symlinkSync(join(ROOT, entry), join(dir, entry));
   }
   copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml')); // osls wants a real file
+  // The team's cosign key, as an operator would put it in the service folder (the cosignPublicKey param).
+  mkdirSync(join(dir, 'config'));
+  writeFileSync(join(dir, 'config/cosign.pub'), cosignKeys().publicKeyPem);
   mkdirSync(join(dir, 'home'));
   const artifact = join(dir, 'artifact');
   const command = [
@@ -146,6 +150,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
         'securityGroupIds=sg-0123456789abcdef0',
         'alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:alerts',
         'registriesConf=infra/registries.conf.example',
+        'cosignPublicKey=config/cosign.pub',
       ]),
       packageService([
         'clusterName=eu-1',
@@ -279,6 +284,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
       IMAGE_UPDATER_SECRET_NAMESPACES: '',
       IMAGE_UPDATER_ALLOWED_REGISTRIES: '',
       IMAGE_UPDATER_REGISTRIES_CONF: '',
+      IMAGE_UPDATER_COSIGN_PUBLIC_KEY_FILE: '',
       IMAGE_UPDATER_ARGOCD_NAMESPACE: 'argocd',
       IMAGE_UPDATER_GIT_COMMIT_USER: '',
       IMAGE_UPDATER_GIT_COMMIT_EMAIL: '',
@@ -417,9 +423,9 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
     assert.ok(size < 10 * 1024 * 1024, `zip of ${size} bytes stays small`);
     const listing = execFileSync('unzip', ['-Z1', defaults.zip], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(listing, ['functions/update-images.mjs']);
-    // A registries.conf named by the param travels with the function, and the function is told where.
+    // A registries.conf and a cosign public key named by the params travel with the function, and the function is told where.
     const configuredListing = execFileSync('unzip', ['-Z1', configured.zip], { encoding: 'utf8' }).trim().split('\n');
-    assert.deepEqual(configuredListing.sort(), ['functions/update-images.mjs', 'infra/registries.conf.example']);
+    assert.deepEqual(configuredListing.sort(), ['config/cosign.pub', 'functions/update-images.mjs', 'infra/registries.conf.example']);
     const withWebhooks = execFileSync('unzip', ['-Z1', grouped.zip], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(withWebhooks.sort(), ['functions/registry-webhook.mjs', 'functions/update-images.mjs']);
     // The bundled webhook runs: without its secret setting it refuses the call.
@@ -434,6 +440,7 @@ describe('serverless package', { timeout: 2 * PACKAGE_TIMEOUT_MS }, () => {
       environment(only(configured.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_REGISTRIES_CONF,
       '/var/task/infra/registries.conf.example',
     );
+    assert.equal(environment(only(configured.template, 'AWS::Lambda::Function')).IMAGE_UPDATER_COSIGN_PUBLIC_KEY_FILE, '/var/task/config/cosign.pub');
 
     const unpacked = join(defaults.dir, 'unpacked');
     execFileSync('unzip', ['-q', defaults.zip, '-d', unpacked]);

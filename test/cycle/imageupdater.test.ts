@@ -1,6 +1,9 @@
 // Argo CD Image Updater v1.x's ImageUpdater resources driving the same cycle as v0.x annotations:
 // the real docker-registry, the Kubernetes API double with the real ImageUpdater CRD.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Application } from '../../lib/model';
 import { helmApp, kustomizeApp } from '../support/applications';
@@ -9,16 +12,21 @@ import { parseOptions } from '../../lib/config';
 import { runCycle } from '../../lib/cycle';
 import { startGitServer } from '../support/git-server';
 import type { Condition, ImageUpdaterStatus } from '../../lib/imageupdater/status';
+import { cosignKeys, pushCosignSignature } from '../support/registry';
 import { captureLog, cycle, pushTags, seed, startFixture, type Fixture } from './fixture';
 
 let fixture: Fixture;
 let host: string;
+/** The team's cosign key: acme/signed 1.1.0 carries its signature; 1.2.0, newer, none. */
+const signer = cosignKeys();
 
 before(async () => {
   fixture = await startFixture();
   host = fixture.registry.host;
   await pushTags(fixture.registry, 'acme/web', ['1.26.3', '1.27.0', '1.27.1', '1.27.10', '1.27.11-rc.1', '1.28.0']);
   await pushTags(fixture.registry, 'acme/api', ['2.0.0', '2.1.0', '2.2.0', '3.0.0']);
+  const signed = await pushTags(fixture.registry, 'acme/signed', ['1.0.0', '1.1.0', '1.2.0']);
+  await pushCosignSignature(fixture.registry, 'acme/signed', signed['1.1.0'] ?? '', signer);
 });
 
 after(async () => {
@@ -371,6 +379,97 @@ describe('clusters without ImageUpdater support', () => {
       assert.match(warnings[0]?.message ?? '', /cannot write ImageUpdater status: HTTP 403.*grant update on imageupdaters\/status/);
     } finally {
       await kube.stop();
+    }
+  });
+});
+
+describe('imagesVerification', () => {
+  /** A Kustomize app running acme/signed:1.0.0. */
+  const signedApp = (namespace: string, name: string) => kustomizeApp({ name, namespace, settings: {}, liveImages: [`${host}/acme/signed:1.0.0`] });
+  const verification = { cosignKey: { secretName: 'cosign', key: 'cosign.pub' } };
+
+  test('a newer unsigned tag is skipped with a reason naming app, image and tag; the signed one is written; enabled: false on an image turns it off', async () => {
+    fixture.kube.setSecret({ namespace: 'cr-cosign', name: 'cosign', data: { 'cosign.pub': signer.publicKeyPem } });
+    seed(fixture, [signedApp('cr-cosign', 'web'), signedApp('cr-cosign', 'canary')]);
+    fixture.kube.setImageUpdater(
+      imageUpdater('cr-cosign', 'signed', {
+        imagesVerification: verification,
+        applicationRefs: [
+          { namePattern: 'web', images: [{ alias: 'web', imageName: `${host}/acme/signed` }] },
+          { namePattern: 'canary', images: [{ alias: 'web', imageName: `${host}/acme/signed`, imagesVerification: { enabled: false } }] },
+        ],
+      }),
+    );
+    const run = await cycle(fixture, 'cr-cosign');
+    assert.equal(run.summary.errors, 0, JSON.stringify(run.log.lines.filter((l) => l.level === 'error')));
+    assert.deepEqual(images(fixture.kube.application('cr-cosign', 'web')), [`${host}/acme/signed:1.1.0`]);
+    assert.deepEqual(images(fixture.kube.application('cr-cosign', 'canary')), [`${host}/acme/signed:1.2.0`], 'not verified: the newest tag');
+    const skipped = run.log.lines.filter((l) => l.level === 'warn' && l.message.includes('skipped'));
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0]?.message ?? '', new RegExp(`^application cr-cosign/web: image ${host}/acme/signed: tag 1\\.2\\.0 skipped: no cosign signature of sha256:`));
+    const updated = run.log.lines.find((l) => l.level === 'info' && l.fields?.app === 'cr-cosign/web' && l.fields.outcome === 'updated');
+    assert.match(String(updated?.fields?.reason), /semver picks 1\.1\.0 \(cosign signature verified; skipped without a valid signature: 1\.2\.0\)/);
+  });
+
+  test('signatures by another key only: the image is skipped, not written, and the cycle goes on', async () => {
+    fixture.kube.setSecret({ namespace: 'cr-cosign-other', name: 'cosign', data: { 'cosign.pub': cosignKeys().publicKeyPem } });
+    seed(fixture, [signedApp('cr-cosign-other', 'web'), webApp('cr-cosign-other', 'plain')]);
+    fixture.kube.setImageUpdater(
+      imageUpdater('cr-cosign-other', 'signed', {
+        applicationRefs: [
+          { namePattern: 'web', imagesVerification: verification, images: [{ alias: 'web', imageName: `${host}/acme/signed:>=1.1.0` }] },
+          { namePattern: 'plain', images: [{ alias: 'web', imageName: `${host}/acme/web:~1.27.0` }] },
+        ],
+      }),
+    );
+    const run = await cycle(fixture, 'cr-cosign-other');
+    assert.equal(run.summary.errors, 0);
+    assert.equal(run.summary.imagesSkipped, 1);
+    assert.equal(images(fixture.kube.application('cr-cosign-other', 'web')), undefined);
+    assert.deepEqual(images(fixture.kube.application('cr-cosign-other', 'plain')), [`${host}/acme/web:1.27.10`]);
+    const reasons = run.log.lines.filter((l) => l.level === 'warn' && l.message.includes('skipped')).map((l) => l.message);
+    assert.equal(reasons.length, 2);
+    assert.match(reasons[0] ?? '', /tag 1\.2\.0 skipped: no cosign signature of sha256:\w+ \(no sha256-\w+\.sig tag, no signature referrer\)$/);
+    assert.match(reasons[1] ?? '', /tag 1\.1\.0 skipped: no valid cosign signature of sha256:\w+: the signature does not verify with the configured public key$/);
+  });
+
+  test('a Secret without the key is an error naming the resource, the Secret and the key; no key material is logged', async () => {
+    fixture.kube.setSecret({ namespace: 'cr-cosign-nokey', name: 'cosign', data: { 'other.pub': signer.publicKeyPem } });
+    seed(fixture, [signedApp('cr-cosign-nokey', 'web')]);
+    fixture.kube.setImageUpdater(
+      imageUpdater('cr-cosign-nokey', 'signed', { imagesVerification: verification, applicationRefs: [{ namePattern: 'web', images: [{ alias: 'web', imageName: `${host}/acme/signed` }] }] }),
+    );
+    const run = await cycle(fixture, 'cr-cosign-nokey');
+    assert.equal(run.summary.errors, 1);
+    const line = run.log.lines.find((l) => l.level === 'error');
+    assert.match(line?.message ?? '', /ImageUpdater cr-cosign-nokey\/signed imagesVerification.cosignKey: secret cr-cosign-nokey\/cosign, key "cosign.pub": the secret has no key "cosign.pub"/);
+    assert.equal(images(fixture.kube.application('cr-cosign-nokey', 'web')), undefined);
+    assert.equal(condition('cr-cosign-nokey', 'signed', 'Error')?.reason, 'PartialErrors');
+    assert.ok(!JSON.stringify(run.log.lines).includes('PUBLIC KEY'), 'no PEM in any log line');
+
+    fixture.kube.setSecret({ namespace: 'cr-cosign-nokey', name: 'cosign', data: { 'cosign.pub': 'not a key' } });
+    const garbage = await cycle(fixture, 'cr-cosign-nokey');
+    assert.match(garbage.log.lines.find((l) => l.level === 'error')?.message ?? '', /secret cr-cosign-nokey\/cosign, key "cosign.pub": the value is not a PEM-encoded public key/);
+  });
+
+  test("the operator's key file applies to annotation-driven apps; a resource's apps follow their resource", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosign-key-'));
+    try {
+      const keyFile = join(dir, 'cosign.pub');
+      writeFileSync(keyFile, signer.publicKeyPem);
+      const annotated = kustomizeApp({ name: 'annotated', namespace: 'op-cosign', settings: { 'image-list': `web=${host}/acme/signed` }, liveImages: [`${host}/acme/signed:1.0.0`] });
+      seed(fixture, [annotated, signedApp('op-cosign', 'claimed')]);
+      fixture.kube.setImageUpdater(imageUpdater('op-cosign', 'unverified', { applicationRefs: [{ namePattern: 'claimed', images: [{ alias: 'web', imageName: `${host}/acme/signed` }] }] }));
+      const run = await cycle(fixture, 'op-cosign', { cosignPublicKeyFile: keyFile });
+      assert.equal(run.summary.errors, 0, JSON.stringify(run.log.lines.filter((l) => l.level === 'error')));
+      assert.deepEqual(images(fixture.kube.application('op-cosign', 'annotated')), [`${host}/acme/signed:1.1.0`], 'the unsigned 1.2.0 is skipped');
+      assert.deepEqual(images(fixture.kube.application('op-cosign', 'claimed')), [`${host}/acme/signed:1.2.0`], 'its resource asks for no verification');
+
+      seed(fixture, [kustomizeApp({ name: 'annotated', namespace: 'op-cosign', settings: { 'image-list': `web=${host}/acme/signed` }, liveImages: [`${host}/acme/signed:1.0.0`] })]);
+      const missing = await cycle(fixture, 'op-cosign', { cosignPublicKeyFile: join(dir, 'absent.pub') });
+      assert.match(missing.log.lines.find((l) => l.level === 'error')?.message ?? '', /cosign public key file .*absent\.pub \(IMAGE_UPDATER_COSIGN_PUBLIC_KEY_FILE\): cannot read the file: ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

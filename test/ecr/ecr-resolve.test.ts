@@ -98,6 +98,9 @@ function stubView(options: {
     tags: () => Promise.resolve(options.tags),
     digestOf: unused,
     metadata: unused,
+    artifactManifest: unused,
+    referrers: unused,
+    smallBlob: unused,
     manifest: (tag) => {
       options.onManifest?.(tag);
       const manifest: ManifestInfo = { digest: digestOf(tag.length), mediaType: 'application/vnd.oci.image.index.v1+json', platforms: options.platforms?.[tag] ?? [] };

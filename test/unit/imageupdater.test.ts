@@ -206,3 +206,51 @@ test('status: conditions keep their transition time until they flip; writes only
   assert.deepEqual([error?.status, error?.reason, error?.lastTransitionTime], ['True', 'PartialErrors', '2026-12-01T10:01:00Z']);
   assert.equal(needsWrite(steady, failing, t1), true);
 });
+
+test('imagesVerification: the most specific level that has one applies whole; enabled defaults to true, false turns it off', () => {
+  const specKey = { secretName: 'cosign', key: 'cosign.pub' };
+  const result = settingsOf({
+    imagesVerification: { cosignKey: specKey },
+    applicationRefs: [{
+      namePattern: 'web',
+      images: [
+        { alias: 'inherits', imageName: 'ghcr.io/acme/one' },
+        { alias: 'off', imageName: 'ghcr.io/acme/two', imagesVerification: { enabled: false } },
+        { alias: 'own', imageName: 'ghcr.io/acme/three', imagesVerification: { enabled: true, cosignKey: { secretName: 'team-keys', key: 'three.pub' } } },
+      ],
+    }],
+  });
+  assert.ok(result.kind === 'settings');
+  assert.deepEqual(
+    result.settings.images.map((image) => [image.alias, image.cosignKey]),
+    [
+      ['inherits', { kind: 'secret', imageUpdater: 'team/updater', namespace: 'team', secretName: 'cosign', key: 'cosign.pub' }],
+      ['off', undefined],
+      ['own', { kind: 'secret', imageUpdater: 'team/updater', namespace: 'team', secretName: 'team-keys', key: 'three.pub' }],
+    ],
+  );
+
+  const refOff = settingsOf({ imagesVerification: { cosignKey: specKey }, applicationRefs: [{ namePattern: 'web', imagesVerification: { enabled: false }, images: [{ alias: 'a', imageName: 'x' }] }] });
+  assert.ok(refOff.kind === 'settings');
+  assert.equal(refOff.settings.images[0]?.cosignKey, undefined, 'enabled: false on the ref turns the spec level off');
+});
+
+test('imagesVerification enabled without a cosignKey leaves the image out with an error naming the field', () => {
+  const result = settingsOf({ applicationRefs: [{ namePattern: 'web', images: [{ alias: 'a', imageName: 'ghcr.io/acme/a', imagesVerification: { enabled: true } }] }] });
+  assert.ok(result.kind === 'settings');
+  assert.deepEqual(result.settings.images, []);
+  assert.equal(
+    result.settings.errors[0]?.message,
+    'application team/web: ImageUpdater team/updater spec.applicationRefs[0].images[0].imagesVerification="{\\"enabled\\":true}": verification is enabled without a cosignKey; the image is not updated',
+  );
+});
+
+test("useAnnotations: the resource's imagesVerification still applies to the annotated images", () => {
+  const result = settingsOf(
+    { imagesVerification: { cosignKey: { secretName: 'cosign', key: 'cosign.pub' } }, applicationRefs: [{ namePattern: 'web', useAnnotations: true }] },
+    0,
+    { 'argocd-image-updater.argoproj.io/image-list': 'web=ghcr.io/acme/web' },
+  );
+  assert.ok(result.kind === 'settings');
+  assert.deepEqual(result.settings.images.map((image) => image.cosignKey?.kind === 'secret' && image.cosignKey.secretName), ['cosign']);
+});

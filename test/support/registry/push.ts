@@ -113,6 +113,44 @@ export async function tagImage(
   return session.putManifest(newTag, known.bytes, known.mediaType);
 }
 
+export interface ArtifactLayer {
+  mediaType: string;
+  bytes: Buffer;
+  annotations?: Record<string, string>;
+}
+
+/**
+ * An OCI artifact manifest (a cosign signature): its config and layer blobs uploaded, the manifest
+ * put under `reference` (a tag, or its own digest when undefined).
+ */
+export async function pushArtifact(
+  registry: RunningRegistry,
+  repository: string,
+  reference: string | undefined,
+  artifact: { config: { mediaType: string; bytes: Buffer }; layers: ArtifactLayer[]; artifactType?: string; subject?: { mediaType: string; digest: string; size: number } },
+): Promise<{ digest: string; size: number }> {
+  const session = new PushSession(registry, repository);
+  const configDigest = sha256(artifact.config.bytes);
+  await session.uploadBlob(artifact.config.bytes, configDigest);
+  const layers = await Promise.all(
+    artifact.layers.map(async (layer) => {
+      const digest = sha256(layer.bytes);
+      await session.uploadBlob(layer.bytes, digest);
+      return { mediaType: layer.mediaType, digest, size: layer.bytes.length, ...(layer.annotations && { annotations: layer.annotations }) };
+    }),
+  );
+  const manifest = json({
+    schemaVersion: 2,
+    mediaType: MEDIA.oci.manifest,
+    ...(artifact.artifactType && { artifactType: artifact.artifactType }),
+    config: { mediaType: artifact.config.mediaType, digest: configDigest, size: artifact.config.bytes.length },
+    layers,
+    ...(artifact.subject && { subject: artifact.subject }),
+  });
+  const { digest } = await session.putManifest(reference ?? sha256(manifest), manifest, MEDIA.oci.manifest);
+  return { digest, size: manifest.length };
+}
+
 /** Many pushes at once, `concurrency` at a time (default 16); digests in the order of `items`. */
 export async function pushImages(
   registry: RunningRegistry,

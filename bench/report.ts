@@ -32,6 +32,9 @@ const TARGETS = {
   overFloor: 0.05,
   referenceRatio: 10,
   referenceSize: 1000,
+  /** CPU of one cycle's process at 1,000 apps (issue 8): what a 256 MB function's 0.145 vCPU can afford. */
+  coldCpuMs: 2000,
+  warmCpuMs: 250,
 };
 
 const PHASES: Phase[] = ['cold', 'warm'];
@@ -115,6 +118,10 @@ function targetsTable(results: BenchResults): string {
       `cold ${seconds(times[0] ?? 0)}, warm ${seconds(times[1] ?? 0)}`,
       status(times.every((time) => time < TARGETS.cycleMs)),
     ]);
+    for (const [phase, target] of [['cold', TARGETS.coldCpuMs], ['warm', TARGETS.warmCpuMs]] as const) {
+      const { cpuMs } = reference.phases[phase];
+      rows.push([`${count(TARGETS.referenceSize)} apps: ${phase} cycle CPU ≤ ${seconds(target)}`, seconds(cpuMs), status(cpuMs <= target)]);
+    }
     const rss = reference.peakRssKiB * 1024;
     rows.push([`${count(TARGETS.referenceSize)} apps: peak RSS < 150 MB`, megabytes(rss), status(rss < TARGETS.rssBytes)]);
     for (const phase of PHASES) {

@@ -14,6 +14,7 @@ test('defaults: all namespaces, every run, events on, INFO', () => {
     matchApplicationLabel: undefined,
     registriesConfPath: undefined,
     defaultPlatforms: undefined,
+    cosignPublicKeyFile: undefined,
     scheduleMinutes: 1,
     kubeEvents: true,
     maxConcurrency: 10,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { DeadlineReached } from '../deadline';
 import type { Log } from '../model';
 import type { RegistryEndpoint } from './config';
@@ -237,7 +237,10 @@ export class RegistryTransport {
       // `connect` applies without a proxy, `requestTls` to the tunnelled connection through one.
       // A registry an annotation names connects to public addresses only (see egress.ts).
       const connect = operatorTrusted ? tls : checkedConnector(tls, PUBLIC_ONLY);
-      dispatcher = new EnvHttpProxyAgent({ connect, requestTls: tls, keepAliveTimeout: 10_000 });
+      // Without a proxy in the environment a plain agent: the proxy agent reads NO_PROXY on every request.
+      dispatcher = proxyConfigured()
+        ? new EnvHttpProxyAgent({ connect, requestTls: tls, keepAliveTimeout: 10_000 })
+        : new Agent({ connect, keepAliveTimeout: 10_000 });
       dispatchers.set(key, dispatcher);
     }
     return dispatcher;
@@ -258,6 +261,10 @@ export class RegistryTransport {
     // Node replaces its trusted roots with `ca`: keep the public ones beside the registry's own.
     return { ca: [...rootCertificates, ...extra] };
   }
+}
+
+function proxyConfigured(): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => Boolean(process.env[name]));
 }
 
 /** Closes pooled connections (tests and scripts that want the event loop to drain at once). */

@@ -2,6 +2,8 @@
 // no registry, pagination links to another host, a registry that protects repositories but not /v2/.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { RegistryClient } from '../../lib/registry/client';
 import { closeRegistryConnections } from '../../lib/registry/transport';
@@ -158,5 +160,46 @@ describe('unusual registries', () => {
     const started = Date.now();
     await assert.rejects(client.listTags('team/app'), /listing tags: .*deadline/);
     assert.ok(Date.now() - started < 3_000, `gave up at the deadline, not later (${Date.now() - started} ms)`);
+  });
+});
+
+describe('a proxy from the environment', () => {
+  it('carries the registry requests when HTTP_PROXY is set, and none when it is not', async () => {
+    const registry = await stub((_request, response, url) => {
+      if (url.pathname === '/v2/') return sendJson(response, 200, {});
+      sendJson(response, 200, { name: 'team/app', tags: ['3.0.0'] });
+    });
+    // A forward proxy: it tunnels to the host the client names, which only the proxy can reach.
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(request.url ?? '');
+      const upstream = connect(Number(new URL(registry.url).port), '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).on('error', () => undefined);
+        client.pipe(upstream).on('error', () => undefined);
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const saved = process.env.HTTP_PROXY;
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const client = new RegistryClient({ endpoint: endpointFor('http://registry.proxied.invalid:5000'), log: captureLog() });
+      assert.deepEqual(await client.listTags('team/app'), ['3.0.0']);
+      assert.ok(tunnels.length > 0, 'the requests went through the proxy');
+      assert.deepEqual(new Set(tunnels), new Set(['registry.proxied.invalid:5000']));
+      assert.equal(registry.requests.length, 2);
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
+      await closeRegistryConnections();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+    const tunnelled = tunnels.length;
+    const direct = new RegistryClient({ endpoint: endpointFor(registry.url), log: captureLog() });
+    assert.deepEqual(await direct.listTags('team/app'), ['3.0.0']);
+    assert.equal(tunnels.length, tunnelled, 'without HTTP_PROXY nothing goes through the proxy');
   });
 });

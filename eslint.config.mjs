@@ -14,6 +14,21 @@ export default tseslint.config(
     },
   },
   {
+    // zod classic's methods keep its whole library in the bundle (450 kB); product code reads zod/mini
+    // through lib/zod.ts, which also gives it English messages.
+    files: ['lib/**/*.ts', 'functions/**/*.ts'],
+    ignores: ['lib/zod.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', message: 'import * as z from lib/zod (zod/mini with English messages)' }],
+          patterns: [{ group: ['zod/*'], message: 'import * as z from lib/zod (zod/mini with English messages)' }],
+        },
+      ],
+    },
+  },
+  {
     // CommonJS by necessity: osls loads infra/stack.cjs, esbuild aliases infra/shims/*.cjs.
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },

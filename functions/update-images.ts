@@ -3,7 +3,7 @@
 // run's budget here; the cycle lives in lib/.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from '../lib/zod';
 import { CLUSTERS_VARIABLE, clustersFromEnv, type ClusterTarget } from '../lib/credentials/clusters';
 import { clusterKubeConfig, type ClusterConnectionOptions } from '../lib/credentials/eks-cluster';
 import { optionsFromEnv, type CycleOptions } from '../lib/config';
@@ -37,11 +37,11 @@ const CLUSTER_CONCURRENCY = 4;
 
 /** What a manual invocation may change, e.g. `{"dryRun": true, "clusters": ["staging"]}`. */
 const manualOverrides = z.strictObject({
-  dryRun: z.boolean().optional(),
-  clusters: z.array(z.string().min(1)).min(1).optional(),
-  applicationNamespace: z.string().min(1).optional(),
-  matchApplicationName: z.array(z.string().min(1)).optional(),
-  matchApplicationLabel: z.string().min(1).optional(),
+  dryRun: z.optional(z.boolean()),
+  clusters: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  applicationNamespace: z.optional(z.string().check(z.minLength(1))),
+  matchApplicationName: z.optional(z.array(z.string().check(z.minLength(1)))),
+  matchApplicationLabel: z.optional(z.string().check(z.minLength(1))),
 });
 type ManualOverrides = z.infer<typeof manualOverrides>;
 

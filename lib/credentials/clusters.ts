@@ -1,5 +1,5 @@
 // Which EKS clusters one deployment serves, read from the environment.
-import { z } from 'zod';
+import * as z from '../zod';
 
 /** One cluster the function updates Applications in. */
 export interface ClusterTarget {
@@ -13,17 +13,14 @@ export interface ClusterTarget {
 
 export const CLUSTERS_VARIABLE = 'IMAGE_UPDATER_CLUSTERS';
 
-const clusterName = z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'is not an EKS cluster name');
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'is not an AWS region');
+const clusterName = z.string().check(z.regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'is not an EKS cluster name'));
+const region = z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'is not an AWS region'));
 const clusterEntries = z.array(
   z.strictObject({
     name: clusterName,
-    region: region.optional(),
-    roleArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'is not an IAM role ARN')
-      .optional(),
-    externalId: z.string().min(2).max(1224).optional(),
+    region: z.optional(region),
+    roleArn: z.optional(z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'is not an IAM role ARN'))),
+    externalId: z.optional(z.string().check(z.minLength(2), z.maxLength(1224))),
   }),
 );
 

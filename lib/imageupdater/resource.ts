@@ -2,75 +2,77 @@
 // say what each field may hold. The API server has validated it against its CRD, but objects stored
 // under an older CRD, or written where the CRD was changed, still arrive: a resource that does not
 // fit is reported as that resource's error, never half-read.
-import { z } from 'zod';
+import * as z from '../zod';
 import type { RawImageUpdater } from '../kube/imageupdaters';
 
 const commonUpdateSettings = z.object({
-  updateStrategy: z.string().optional(),
-  forceUpdate: z.boolean().optional(),
-  allowTags: z.string().optional(),
-  ignoreTags: z.array(z.string()).optional(),
-  pullSecret: z.string().optional(),
-  platforms: z.array(z.string()).optional(),
+  updateStrategy: z.optional(z.string()),
+  forceUpdate: z.optional(z.boolean()),
+  allowTags: z.optional(z.string()),
+  ignoreTags: z.optional(z.array(z.string())),
+  pullSecret: z.optional(z.string()),
+  platforms: z.optional(z.array(z.string())),
 });
 
-const targetNames = z.object({ name: z.string().optional(), tag: z.string().optional(), spec: z.string().optional() });
+const targetNames = z.object({ name: z.optional(z.string()), tag: z.optional(z.string()), spec: z.optional(z.string()) });
 
 const manifestTargets = z.object({
-  helm: targetNames.optional(),
-  kustomize: z.object({ name: z.string() }).optional(),
-  plugin: targetNames.optional(),
+  helm: z.optional(targetNames),
+  kustomize: z.optional(z.object({ name: z.string() })),
+  plugin: z.optional(targetNames),
 });
 
 const imagesVerification = z.object({
-  enabled: z.boolean().optional(),
-  cosignKey: z.object({ secretName: z.string(), key: z.string() }).optional(),
+  enabled: z.optional(z.boolean()),
+  cosignKey: z.optional(z.object({ secretName: z.string(), key: z.string() })),
 });
 
 const imageConfig = z.object({
-  alias: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9-._]*$/),
+  alias: z.string().check(z.regex(/^[a-zA-Z0-9][a-zA-Z0-9-._]*$/)),
   imageName: z.string(),
-  commonUpdateSettings: commonUpdateSettings.optional(),
-  manifestTargets: manifestTargets.optional(),
-  imagesVerification: imagesVerification.optional(),
+  commonUpdateSettings: z.optional(commonUpdateSettings),
+  manifestTargets: z.optional(manifestTargets),
+  imagesVerification: z.optional(imagesVerification),
 });
 
 const gitConfig = z.object({
-  repository: z.string().optional(),
-  branch: z.string().optional(),
-  writeBackTarget: z.string().optional(),
-  pullRequest: z
-    .object({ github: z.record(z.string(), z.unknown()).optional(), gitlab: z.record(z.string(), z.unknown()).optional(), labels: z.array(z.string()).optional() })
-    .optional(),
+  repository: z.optional(z.string()),
+  branch: z.optional(z.string()),
+  writeBackTarget: z.optional(z.string()),
+  pullRequest: z.optional(
+    z.object({
+      github: z.optional(z.record(z.string(), z.unknown())),
+      gitlab: z.optional(z.record(z.string(), z.unknown())),
+      labels: z.optional(z.array(z.string())),
+    }),
+  ),
 });
 
 const writeBackConfig = z.object({
-  method: z.string().optional(),
-  gitConfig: gitConfig.optional(),
+  method: z.optional(z.string()),
+  gitConfig: z.optional(gitConfig),
 });
 
 const labelSelector = z.object({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(z.object({ key: z.string(), operator: z.string(), values: z.array(z.string()).optional() }))
-    .optional(),
+  matchLabels: z.optional(z.record(z.string(), z.string())),
+  matchExpressions: z.optional(z.array(z.object({ key: z.string(), operator: z.string(), values: z.optional(z.array(z.string())) }))),
 });
 
 const applicationRef = z.object({
   namePattern: z.string(),
-  labelSelectors: labelSelector.optional(),
-  useAnnotations: z.boolean().optional(),
-  images: z.array(imageConfig).optional(),
-  commonUpdateSettings: commonUpdateSettings.optional(),
-  writeBackConfig: writeBackConfig.optional(),
-  imagesVerification: imagesVerification.optional(),
+  labelSelectors: z.optional(labelSelector),
+  useAnnotations: z.optional(z.boolean()),
+  images: z.optional(z.array(imageConfig)),
+  commonUpdateSettings: z.optional(commonUpdateSettings),
+  writeBackConfig: z.optional(writeBackConfig),
+  imagesVerification: z.optional(imagesVerification),
 });
 
 const spec = z.object({
-  applicationRefs: z.array(applicationRef).min(1),
-  commonUpdateSettings: commonUpdateSettings.optional(),
-  writeBackConfig: writeBackConfig.optional(),
-  imagesVerification: imagesVerification.optional(),
+  applicationRefs: z.array(applicationRef).check(z.minLength(1)),
+  commonUpdateSettings: z.optional(commonUpdateSettings),
+  writeBackConfig: z.optional(writeBackConfig),
+  imagesVerification: z.optional(imagesVerification),
 });
 
 export type CommonUpdateSettings = z.infer<typeof commonUpdateSettings>;

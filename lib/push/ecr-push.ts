@@ -1,20 +1,20 @@
 // Updates on push: Amazon ECR emits an `ECR Image Action` event for every push; an EventBridge rule
 // invokes the function with it, and the cycle then runs for just the applications that track the
 // pushed repository, through the same code path (and guarantees) as a scheduled run.
-import { z } from 'zod';
+import * as z from '../zod';
 import type { PushedRepository } from './pushed-repository';
 
 const ecrImageAction = z.object({
   source: z.literal('aws.ecr'),
   'detail-type': z.literal('ECR Image Action'),
-  account: z.string().regex(/^\d{12}$/),
-  region: z.string().regex(/^[a-z]+(?:-[a-z]+)+-\d+$/),
+  account: z.string().check(z.regex(/^\d{12}$/)),
+  region: z.string().check(z.regex(/^[a-z]+(?:-[a-z]+)+-\d+$/)),
   detail: z.object({
     'action-type': z.string(),
     result: z.string(),
-    'repository-name': z.string().min(2).max(256),
-    'image-tag': z.string().optional(),
-    'image-digest': z.string().optional(),
+    'repository-name': z.string().check(z.minLength(2), z.maxLength(256)),
+    'image-tag': z.optional(z.string()),
+    'image-digest': z.optional(z.string()),
   }),
 });
 

@@ -1,7 +1,7 @@
 // A push to some registry's repository, however it was learned (an Amazon ECR event, a registry's
 // webhook), and the applications it concerns: those whose images track that repository. The cycle
 // then runs for just them, through the same code path (and guarantees) as a scheduled run.
-import { z } from 'zod';
+import * as z from '../zod';
 import { readApplicationSettings, type SettingsDefaults } from '../annotations/settings';
 import { isDockerHub } from '../image/reference';
 import type { ApplicationWork } from '../imageupdater/plan';
@@ -18,10 +18,10 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /** A pushed repository, checked: what a push names is input, from outside the trust boundary. */
 export const pushedRepositorySchema = z.strictObject({
-  registry: z.string().max(255).regex(REGISTRY_HOST, 'a registry host[:port] in lower case'),
-  repository: z.string().max(255).regex(REPOSITORY, 'an OCI repository name'),
-  tag: z.string().regex(TAG, 'an OCI tag').optional(),
-  digest: z.string().regex(DIGEST, 'a sha256 digest').optional(),
+  registry: z.string().check(z.maxLength(255), z.regex(REGISTRY_HOST, 'a registry host[:port] in lower case')),
+  repository: z.string().check(z.maxLength(255), z.regex(REPOSITORY, 'an OCI repository name')),
+  tag: z.optional(z.string().check(z.regex(TAG, 'an OCI tag'))),
+  digest: z.optional(z.string().check(z.regex(DIGEST, 'a sha256 digest'))),
 });
 
 /** A repository a push names: `registry` is the host an image reference would name. */

@@ -2,7 +2,7 @@
 // becomes one `Registry Push` event on the account's default EventBridge bus, and a rule invokes
 // the update function with it, as it does with Amazon ECR's own push events. Whoever may put events
 // on that bus can send one, so the update function reads it as strictly as any input.
-import { z } from 'zod';
+import * as z from '../zod';
 import { pushedRepositorySchema, type PushedRepository } from './pushed-repository';
 
 /** The events' `source` and `detail-type` (the rule's pattern in infra/stack.cjs). */

@@ -2,7 +2,7 @@
 // in a key is an error rather than a silently ignored setting.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml, type ScalarTag } from 'yaml';
-import type { z } from 'zod';
+import type * as z from '../zod';
 import { parseGoDuration } from '../duration';
 import { RegistriesConfSchema, RegistryConfigurationSchema } from './schema';
 
@@ -171,7 +171,7 @@ function entryLabel(index: number, raw: unknown): string {
   return typeof name === 'string' && name !== '' ? `registries[${index}] (${name})` : `registries[${index}]`;
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => {
       const field = issue.path.join('.');

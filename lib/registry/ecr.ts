@@ -5,7 +5,7 @@
 // per tag.
 import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { ECRPUBLICClient, GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand } from '@aws-sdk/client-ecr-public';
-import { z } from 'zod';
+import * as z from '../zod';
 import { DeadlineReached } from '../deadline';
 import type { Log } from '../model';
 import { registerSecret } from '../report/secrets';
@@ -116,7 +116,7 @@ function cachedToken(registry: EcrRegistry, context: EcrContext): Promise<Regist
 }
 
 const AuthorizationDataSchema = z.object({
-  authorizationToken: z.string().min(1),
+  authorizationToken: z.string().check(z.minLength(1)),
   expiresAt: z.date(),
 });
 
@@ -155,13 +155,13 @@ async function requestAuthorizationData(registry: EcrRegistry, scope: ErrorScope
 const ImageDetailSchema = z.object({
   imageDigest: DigestSchema,
   // Absent on untagged images, which the TAGGED filter leaves out (and some ECR doubles do not).
-  imageTags: z.array(z.string().min(1)).default([]),
+  imageTags: z._default(z.array(z.string().check(z.minLength(1))), []),
   imagePushedAt: z.date(),
 });
 
 const DescribeImagesPageSchema = z.object({
-  imageDetails: z.array(ImageDetailSchema).default([]),
-  nextToken: z.string().optional(),
+  imageDetails: z._default(z.array(ImageDetailSchema), []),
+  nextToken: z.optional(z.string()),
 });
 
 /** Every tagged image of a private repository, by tag: one DescribeImages call per 1000 images. */

@@ -2,7 +2,7 @@
 // (no database): what it last wrote (`last-update`), the versions it must not pick (`held-tags`,
 // which people edit to release a hold) and why the health gate last held an update back
 // (`health-gate-skip`, so that a skip is logged once, not every run).
-import { z } from 'zod';
+import * as z from '../zod';
 import { MAX_ANNOTATION_VALUE_LENGTH } from '../annotations/limits';
 import { ANNOTATION_PREFIX } from '../annotations/settings';
 
@@ -46,8 +46,10 @@ export interface UpdaterState {
 const lastUpdateSchema = z.object({
   kind: z.enum(['update', 'revert', 'rollback']),
   at: z.iso.datetime(),
-  images: z.array(z.object({ alias: z.string().min(1), from: z.string().min(1).optional(), to: z.string().min(1) })).max(50),
-  revision: z.string().optional(),
+  images: z
+    .array(z.object({ alias: z.string().check(z.minLength(1)), from: z.optional(z.string().check(z.minLength(1))), to: z.string().check(z.minLength(1)) }))
+    .check(z.maxLength(50)),
+  revision: z.optional(z.string()),
 });
 
 export function readUpdaterState(annotations: Record<string, string>): UpdaterState {

@@ -3,7 +3,7 @@
 // manifest carry one, what the signed simple-signing payload must say, and whether a signature
 // verifies against a PEM public key (ECDSA, RSA PKCS#1 v1.5 or Ed25519; SHA-256).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod';
 import { DigestSchema } from '../registry/schema';
 
 export const COSIGN = {
@@ -51,16 +51,16 @@ export interface SignatureLayer {
 }
 
 const SignatureManifestSchema = z.object({
-  layers: z
-    .array(
+  layers: z.optional(
+    z.array(
       z.object({
-        mediaType: z.string().optional(),
+        mediaType: z.optional(z.string()),
         digest: DigestSchema,
-        size: z.number().int().nonnegative().optional(),
-        annotations: z.record(z.string(), z.string()).optional(),
+        size: z.optional(z.number().check(z.int(), z.nonnegative())),
+        annotations: z.optional(z.record(z.string(), z.string())),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
 /** The signed layers of a cosign signature manifest, at most MAX_SIGNATURES_PER_IMAGE. */
@@ -77,7 +77,7 @@ export function signatureLayers(document: unknown): SignatureLayer[] {
 }
 
 const ReferrersSchema = z.object({
-  manifests: z.array(z.object({ digest: DigestSchema, artifactType: z.string().optional() })),
+  manifests: z.array(z.object({ digest: DigestSchema, artifactType: z.optional(z.string()) })),
 });
 
 /** The digests of the cosign signature manifests an OCI referrers index lists, at most MAX_SIGNATURES_PER_IMAGE. */

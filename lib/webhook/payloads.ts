@@ -2,7 +2,7 @@
 // the registry host an image reference would name, the repository, and the tag or digest when the
 // payload names exactly one. Events that are not a push (a GitHub ping, a Harbor pull, a package
 // that is no container) start no work. Field names follow each provider's documented example.
-import { z } from 'zod';
+import * as z from '../zod';
 import { pushedRepositorySchema, type PushedRepository } from '../push/pushed-repository';
 import type { WebhookProvider } from '../push/registry-push-event';
 
@@ -18,34 +18,34 @@ const GHCR = 'ghcr.io';
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 const dockerHubPush = z.object({
-  push_data: z.object({ tag: z.string().optional() }),
+  push_data: z.object({ tag: z.optional(z.string()) }),
   repository: z.object({ repo_name: z.string() }),
 });
 
 const githubPackage = z.object({
   action: z.string(),
-  package: z
-    .object({
+  package: z.optional(
+    z.object({
       name: z.string(),
       namespace: z.string(),
       package_type: z.string(),
-      package_version: z
-        .object({ container_metadata: z.object({ tag: z.object({ name: z.string().optional(), digest: z.string().optional() }).nullish() }).nullish() })
-        .nullish(),
-    })
-    .optional(),
+      package_version: z.nullish(
+        z.object({ container_metadata: z.nullish(z.object({ tag: z.nullish(z.object({ name: z.optional(z.string()), digest: z.optional(z.string()) })) })) }),
+      ),
+    }),
+  ),
 });
 
-const harborResource = z.object({ digest: z.string().optional(), tag: z.string().optional(), resource_url: z.string().optional() });
-const harborData = z.object({ resources: z.array(harborResource).max(1000), repository: z.object({ repo_full_name: z.string() }) });
+const harborResource = z.object({ digest: z.optional(z.string()), tag: z.optional(z.string()), resource_url: z.optional(z.string()) });
+const harborData = z.object({ resources: z.array(harborResource).check(z.maxLength(1000)), repository: z.object({ repo_full_name: z.string() }) });
 // The policy's Default format carries `event_data`; its CloudEvents format the same under `data`.
-const harborEvent = z.object({ type: z.string(), event_data: harborData.optional(), data: harborData.optional() });
+const harborEvent = z.object({ type: z.string(), event_data: z.optional(harborData), data: z.optional(harborData) });
 const HARBOR_PUSH_TYPES = new Set(['PUSH_ARTIFACT', 'harbor.artifact.pushed']);
 
 const quayPush = z.object({
   docker_url: z.string(),
   // An array today; a tag-to-image map in Quay's older notifications.
-  updated_tags: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),
+  updated_tags: z.optional(z.union([z.array(z.string()), z.record(z.string(), z.string())])),
 });
 
 /** The push the payload of `provider` names; `event` is GitHub's X-GitHub-Event header. */
@@ -113,12 +113,12 @@ function push(registry: string, repository: string, tags: (string | undefined)[]
   return { kind: 'push', pushed: checked.data };
 }
 
-function parse<T>(schema: z.ZodType<T>, payload: unknown): T {
+function parse<T>(schema: z.ZodMiniType<T>, payload: unknown): T {
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw new UnreadablePayload(problems(parsed.error));
   return parsed.data;
 }
 
-function problems(error: z.ZodError): string {
+function problems(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`).join('; ');
 }

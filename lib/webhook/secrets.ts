@@ -3,7 +3,7 @@
 // warm container for a few minutes so that a rotated secret takes effect soon. A provider without
 // a usable secret has every call refused. The values are registered with the log sanitizer.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from '../zod';
 import { ExpiringCache } from '../cache/expiring-cache';
 import type { Log } from '../model';
 import { WEBHOOK_PROVIDERS, type WebhookProvider } from '../push/registry-push-event';

@@ -1,6 +1,6 @@
 // The fleet's Markdown: each invocation's requests next to the floor across clusters, its CPU and
 // projected Lambda duration, the checks, and the monthly cost of the deployments it stands for.
-import { totalRequests } from '../counts';
+import { REQUEST_KINDS, totalRequests, type RequestCounts } from '../counts';
 import { lambdaHeapFlags, vcpuShare, type LambdaSettings } from '../lambda';
 import type { SizeResult } from '../measure-size';
 import { count, kilobytes, megabytes, ratioText, seconds, table } from '../report';
@@ -27,6 +27,8 @@ export function renderFleet(context: FleetReportContext): string {
     describeFleet(context),
     '',
     invocationsTable(fleet.invocations),
+    '',
+    kindsTable(fleet.invocations),
     '',
     durationsTable(fleet.invocations, context.lambda.timeoutSeconds),
     '',
@@ -101,6 +103,16 @@ function invocationsTable(invocations: FleetInvocationResult[]): string {
     ],
     rows,
   );
+}
+
+function kindsTable(invocations: FleetInvocationResult[]): string {
+  const rows = invocations
+    .filter((invocation) => !invocation.name.startsWith('group ') || invocation.name.startsWith('group 1 '))
+    .flatMap((invocation) => {
+      const line = (who: string, counts: RequestCounts) => [invocation.name, who, ...REQUEST_KINDS.map((kind) => count(counts[kind])), count(totalRequests(counts))];
+      return [line('**ours**', invocation.registry), line('floor across clusters', invocation.floor), line('clusters on their own', invocation.floorPerCluster)];
+    });
+  return table(['Invocation', 'Who', ...REQUEST_KINDS, 'total'], rows);
 }
 
 function durationsTable(invocations: FleetInvocationResult[], timeoutSeconds: number): string {

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   };
   const fleetOnly = !options.bundle && !options.cycles && !options.git && !options.hostile;
   const cycleReport = fleetOnly ? `# Benchmark\n\n${describeRun(benchResults)}\n\n` : renderReport(benchResults);
-  const fleetReport = fleet ? renderFleet({ fleet, lambda, latencyMs: options.latencyMs, sizes: results }) : '';
+  const fleetReport = fleet ? renderFleet({ fleet, lambda, latencyMs: options.latencyMs, cores: cpus().length, sizes: results }) : '';
   const report = cycleReport + (hostile ? renderHostile(hostile) : '') + fleetReport;
   process.stdout.write(report);
   if (options.resultsPath) {

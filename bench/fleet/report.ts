@@ -3,7 +3,7 @@
 import { REQUEST_KINDS, totalRequests, type RequestCounts } from '../counts';
 import { lambdaHeapFlags, vcpuShare, type LambdaSettings } from '../lambda';
 import type { SizeResult } from '../measure-size';
-import { count, kilobytes, megabytes, ratioText, seconds, table } from '../report';
+import { count, kilobytes, megabytes, percent, ratioText, seconds, table } from '../report';
 import { INVOCATIONS_PER_SCHEDULE, MEMORY_SIZES_MB, PRICES, monthlyCost, projectedDurationMs, type InvocationProfile } from './cost';
 import type { FleetInvocationResult, FleetResult } from './measure-fleet';
 
@@ -14,6 +14,8 @@ export interface FleetReportContext {
   fleet: FleetResult;
   lambda: LambdaSettings;
   latencyMs: number;
+  /** CPU cores of this machine, shared by the handler, the registry, the proxy and the API doubles. */
+  cores: number;
   /** The cycles measured in the same run: the 1,000-app one, when run, prices a single cluster. */
   sizes: SizeResult[];
 }
@@ -30,11 +32,13 @@ export function renderFleet(context: FleetReportContext): string {
     '',
     kindsTable(fleet.invocations),
     '',
-    durationsTable(fleet.invocations, context.lambda.timeoutSeconds),
+    durationsTable(fleet.invocations, context),
     '',
     `Projected duration: the invocation's CPU time divided by the vCPU share of the memory size (1 vCPU per 1,769 MB), ` +
       `never less than the wall time measured here: an estimate (Graviton cores are not this machine's), not a measurement on Lambda. ` +
-      `⚠️ marks a projection over the ${context.lambda.timeoutSeconds} s timeout, where the deadline would leave applications to the next run.`,
+      `⚠️ marks a projection over the ${context.lambda.timeoutSeconds} s timeout, where the deadline would leave applications to the next run. ` +
+      `"Machine busy" counts the bench's own processes only (other jobs on this machine are not in it); when it nears 100 %, the wall time here measures this machine's CPU (registry, proxy and API doubles share it ` +
+      `with the handler) more than the ${context.latencyMs} ms latency, and the wall-time floor overstates the larger memory sizes.`,
     '',
     checks(fleet.invocations),
     '',
@@ -115,18 +119,21 @@ function kindsTable(invocations: FleetInvocationResult[]): string {
   return table(['Invocation', 'Who', ...REQUEST_KINDS, 'total'], rows);
 }
 
-function durationsTable(invocations: FleetInvocationResult[], timeoutSeconds: number): string {
+function durationsTable(invocations: FleetInvocationResult[], { lambda: { timeoutSeconds }, cores }: FleetReportContext): string {
   const rows = invocations.map((invocation) => [
     invocation.name,
     seconds(invocation.cpuMs),
     seconds(invocation.wallMs),
+    invocation.registryCpuMs === undefined
+      ? 'n/a'
+      : percent((invocation.cpuMs + invocation.benchCpuMs + invocation.registryCpuMs) / (cores * invocation.wallMs)),
     ...MEMORY_SIZES_MB.map((memoryMb) => {
       const projected = projectedDurationMs(invocation, memoryMb);
       return `${seconds(projected)}${projected > timeoutSeconds * 1000 ? ' ⚠️' : ''}`;
     }),
   ]);
   return table(
-    ['Invocation', 'CPU', 'Wall time here', ...MEMORY_SIZES_MB.map((memoryMb) => `Projected at ${count(memoryMb)} MB (${vcpuShare(memoryMb).toFixed(3)} vCPU)`)],
+    ['Invocation', 'CPU', 'Wall time here', `Machine busy (${cores} cores)`, ...MEMORY_SIZES_MB.map((memoryMb) => `Projected at ${count(memoryMb)} MB (${vcpuShare(memoryMb).toFixed(3)} vCPU)`)],
     rows,
   );
 }
@@ -147,31 +154,49 @@ interface Deployment {
   label: string;
   /** The invocations each minute: one per schedule. */
   schedules: InvocationProfile[];
+  /** The peak RSS measured for it, KiB, and whether it is only a bound (a process that ran more than this deployment). */
+  peakRssKiB: number;
+  rssBound: boolean;
 }
+
+/** A peak RSS above this share of the memory size is close to Lambda's out-of-memory kill. */
+const RSS_WARNING_SHARE = 0.85;
 
 /** The monthly cost of one cluster, the fleet in one invocation, and the fleet as cluster groups, from warm (steady-state) runs. */
 export function renderCost(context: FleetReportContext, warm: FleetInvocationResult): string {
   const { fleet } = context;
   const groups = fleet.invocations.filter((invocation) => invocation.name.startsWith('group '));
   const logBytesPerCluster = warm.logBytes / warm.clusters;
-  const measuredSingle = context.sizes.find((size) => size.applications === SINGLE_CLUSTER_APPS)?.phases.warm;
+  const singleSize = context.sizes.find((size) => size.applications === SINGLE_CLUSTER_APPS);
+  const measuredSingle = singleSize?.phases.warm;
   const scale = SINGLE_CLUSTER_APPS / warm.applications;
   const single: InvocationProfile = measuredSingle
     ? { cpuMs: measuredSingle.cpuMs, wallMs: measuredSingle.wallMs, logBytes: logBytesPerCluster }
     : { cpuMs: warm.cpuMs * scale, wallMs: warm.wallMs * scale, logBytes: logBytesPerCluster };
   const groupSize = Math.ceil(fleet.clusters / fleet.groups);
+  const fleetRssKiB = Math.max(...fleet.invocations.map((invocation) => invocation.maxRssKiB));
   const deployments: Deployment[] = [
-    { label: `1 cluster, ${count(SINGLE_CLUSTER_APPS)} apps${measuredSingle ? '' : ' (scaled from the fleet)'}`, schedules: [single] },
-    { label: `${fleet.clusters} clusters, ${count(warm.applications)} apps, one invocation`, schedules: [warm] },
-    ...(groups.length > 1 ? [{ label: `${fleet.clusters} clusters as ${groups.length} groups of ${groupSize} (\`clusterGroups\`)`, schedules: groups }] : []),
+    {
+      label: `1 cluster, ${count(SINGLE_CLUSTER_APPS)} apps${singleSize ? '' : ' (scaled from the fleet)'}`,
+      schedules: [single],
+      peakRssKiB: singleSize?.peakRssKiB ?? fleetRssKiB,
+      rssBound: !singleSize,
+    },
+    { label: `${fleet.clusters} clusters, ${count(warm.applications)} apps, one invocation`, schedules: [warm], peakRssKiB: warm.maxRssKiB, rssBound: false },
+    ...(groups.length > 1
+      ? [{ label: `${fleet.clusters} clusters as ${groups.length} groups of ${groupSize} (\`clusterGroups\`)`, schedules: groups, peakRssKiB: fleetRssKiB, rssBound: true }]
+      : []),
   ];
   const rows = deployments.flatMap((deployment) =>
     MEMORY_SIZES_MB.map((memoryMb) => {
       const cost = monthlyCost(deployment.schedules, memoryMb);
       const over = cost.longestMs > context.lambda.timeoutSeconds * 1000 ? ' ⚠️' : '';
+      const rssBytes = deployment.peakRssKiB * 1024;
+      const nearLimit = rssBytes > RSS_WARNING_SHARE * memoryMb * 2 ** 20 ? ' ⚠️' : '';
       return [
         deployment.label,
         `${count(memoryMb)} MB`,
+        `${deployment.rssBound ? '≤ ' : ''}${megabytes(rssBytes)}${nearLimit}`,
         count(cost.invocations),
         `${seconds(cost.longestMs)}${over}`,
         count(Math.round(cost.gbSeconds)),
@@ -189,9 +214,10 @@ export function renderCost(context: FleetReportContext, warm: FleetInvocationRes
       `the fleet and its groups from the invocations above (a group's row: its slowest group's duration; the cost sums all). ` +
       `Log bytes as the handler wrote them in the warm invocations (${kilobytes(logBytesPerCluster)} a cluster; Lambda's own START/REPORT lines are ` +
       `not written at \`systemLogLevel: WARN\`); a run with updates logs one more line per update. A cold start (a new container) costs the cold ` +
-      `invocation's duration once.`,
+      `invocation's duration once. Peak RSS as measured with the heap flags of ${context.lambda.memoryMb} MB (≤: the peak of a process that ` +
+      `also ran the whole fleet); ⚠️ above ${percent(RSS_WARNING_SHARE)} of the memory size, near Lambda's out-of-memory kill.`,
     '',
-    table(['Deployment', 'Memory', 'Invocations a month', 'Duration (est.)', 'GB-s a month', 'Lambda', 'Log ingestion', 'Total a month'], rows),
+    table(['Deployment', 'Memory', 'Peak RSS', 'Invocations a month', 'Duration (est.)', 'GB-s a month', 'Lambda', 'Log ingestion', 'Total a month'], rows),
   ].join('\n');
 }
 

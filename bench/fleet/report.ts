@@ -208,7 +208,7 @@ export function renderCost(context: FleetReportContext, warm: FleetInvocationRes
   );
   return [
     `Assumptions: a schedule every minute (${count(INVOCATIONS_PER_SCHEDULE)} invocations a month), one schedule per cluster group; ` +
-      `arm64 at $${PRICES.gbSecond} per GB-second and $0.20 per million requests (us-east-1); CloudWatch Logs ingestion $${PRICES.logGb} per GB. ` +
+      `arm64 at $${PRICES.gbSecond} per GB-second and $0.20 per million requests (us-east-1); CloudWatch Logs ingestion $${PRICES.logGb.toFixed(2)} per GB. ` +
       `Durations are the projections above from warm (steady-state) invocations: ` +
       `${measuredSingle ? `1 cluster from this run's warm ${count(SINGLE_CLUSTER_APPS)}-app cycle` : `1 cluster scaled from the fleet's warm CPU and wall time per app`}, ` +
       `the fleet and its groups from the invocations above (a group's row: its slowest group's duration; the cost sums all). ` +

@@ -25,8 +25,9 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_SIZES = [100, 1000, 5000];
-/** 10,000 applications over 20 clusters. */
-export const DEFAULT_FLEET = { clusters: 20, appsPerCluster: 500 };
+/** 10,000 applications over 20 clusters; --quick: 200 over 4. */
+const DEFAULT_FLEET = { clusters: 20, appsPerCluster: 500 };
+const QUICK_FLEET = { clusters: 4, appsPerCluster: 50 };
 /** Repositories per size: a smaller set than apps, shared Zipf-like. */
 const REPOSITORIES_BY_SIZE: Record<number, number> = { 100: 20, 1000: 100, 5000: 200 };
 
@@ -71,7 +72,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   if (values.auth !== 'token' && values.auth !== 'none') throw new Error(`--auth: expected token or none\n${USAGE}`);
   if (values['fleet-only'] && values['no-fleet']) throw new Error(`--fleet-only and --no-fleet exclude each other\n${USAGE}`);
   const only = values['fleet-only'];
-  const fleet = values.fleet ? fleetShape(values.fleet) : DEFAULT_FLEET;
+  const fleet = values.fleet ? fleetShape(values.fleet) : values.quick ? QUICK_FLEET : DEFAULT_FLEET;
   // A partial run does not overwrite the committed full results unless asked.
   const partial =
     values.quick || values.sizes || values.fleet || only || values['no-bundle'] || values['no-cycles'] || values['no-git'] || values['no-hostile'] || values['no-fleet'];

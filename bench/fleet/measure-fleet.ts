@@ -23,7 +23,7 @@ import type { FleetChildMessage, FleetChildSettings, FleetParentMessage, Invocat
 import { startEksEndpoint } from './eks-endpoint';
 
 /** The fleet deployment the cost table compares with one invocation for all: a schedule per group. */
-export const FLEET_GROUPS = 4;
+const FLEET_GROUPS = 4;
 const REGION = 'eu-west-1';
 /** What the function's role would sign with; the API doubles verify the EKS tokens made from it. */
 const FUNCTION_CREDENTIALS = { accessKeyId: 'AKIABENCHFLEET000001', secretAccessKey: 'bench-fleet-secret-key' };

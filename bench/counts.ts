@@ -19,3 +19,9 @@ export function subtractCounts(after: RequestCounts, before: RequestCounts): Req
   for (const kind of Object.keys(result) as (keyof RequestCounts)[]) result[kind] = after[kind] - before[kind];
   return result;
 }
+
+export function addCounts(a: RequestCounts, b: RequestCounts): RequestCounts {
+  const result = emptyCounts();
+  for (const kind of Object.keys(result) as (keyof RequestCounts)[]) result[kind] = a[kind] + b[kind];
+  return result;
+}

@@ -17,10 +17,10 @@ import { buildWorkload, STRATEGY_MIX, type ExpectedUpdate, type StrategyName, ty
 import type { RegistrySeeder } from './workload/push';
 
 export const REGISTRY_HOST = 'registry.example.com';
-const NAMESPACE = 'argocd';
-const CREDENTIALS_VARIABLE = 'BENCH_REGISTRY_CREDENTIALS';
+export const NAMESPACE = 'argocd';
+export const CREDENTIALS_VARIABLE = 'BENCH_REGISTRY_CREDENTIALS';
 /** distribution 2.8 ignores `n` and sends every tag in one page. */
-const PAGES_PER_TAG_LIST = 1;
+export const PAGES_PER_TAG_LIST = 1;
 
 export interface PhaseResult {
   wallMs: number;
@@ -118,7 +118,7 @@ export async function measureSize(applications: number, env: SizeEnvironment): P
   }
 }
 
-function registriesConf(apiUrl: string, withCredentials: boolean): string {
+export function registriesConf(apiUrl: string, withCredentials: boolean): string {
   // No `limit`: a configured endpoint without one is not rate limited (reference d4).
   // `insecure`: the proxy speaks plain http on loopback, and credentials go over http only when allowed.
   const lines = ['registries:', '- name: bench registry', `  prefix: ${REGISTRY_HOST}`, `  api_url: ${apiUrl}`, '  insecure: true'];
@@ -136,7 +136,7 @@ function result(phase: Phase, run: PhaseRun, workload: Workload, expected: Expec
     referenceLowerBound: referenceLowerBound(input),
     floor: floorRequests(input),
     imagesUpdated: run.measurement.imagesUpdated,
-    problems: checkOutcome(run.measurement, workload, expected),
+    problems: checkOutcome(run.measurement, workload.images.length, expected),
     tallyNotes: checkTally(run),
     cpuMs: run.measurement.cpuMs,
     eventLoopUtilization: run.measurement.eventLoopUtilization,
@@ -149,11 +149,13 @@ function result(phase: Phase, run: PhaseRun, workload: Workload, expected: Expec
 }
 
 /** The cycle must consider every image, update exactly the lagging ones to the expected image, and fail none. */
-function checkOutcome(measurement: CycleMeasurement, workload: Workload, expected: ExpectedUpdate[]): string[] {
+export function checkOutcome(
+  measurement: Pick<CycleMeasurement, 'imagesConsidered' | 'errors' | 'problems' | 'updates'>,
+  images: number,
+  expected: ExpectedUpdate[],
+): string[] {
   const problems: string[] = [];
-  if (measurement.imagesConsidered !== workload.images.length) {
-    problems.push(`considered ${measurement.imagesConsidered} of ${workload.images.length} images`);
-  }
+  if (measurement.imagesConsidered !== images) problems.push(`considered ${measurement.imagesConsidered} of ${images} images`);
   if (measurement.errors > 0) problems.push(`${measurement.errors} error(s): ${measurement.problems.join(' | ')}`);
   const key = (update: ExpectedUpdate) => `${update.app} ${update.alias} → ${update.to}`;
   const done = new Set(measurement.updates.map(key));
@@ -182,7 +184,7 @@ function checkTally(run: PhaseRun): string[] {
 }
 
 /** What Argo CD does after a write: sync, so that status.summary.images shows the new images. */
-function syncLiveImages(kube: KubeApiDouble, updates: CycleMeasurement['updates']): void {
+export function syncLiveImages(kube: KubeApiDouble, updates: CycleMeasurement['updates']): void {
   for (const update of updates) {
     const [namespace = '', name = ''] = update.app.split('/');
     const app = kube.application(namespace, name);

@@ -70,7 +70,7 @@ export function renderReport(results: BenchResults): string {
   ].join('\n');
 }
 
-function describeRun(results: BenchResults): string {
+export function describeRun(results: BenchResults): string {
   const { options } = results;
   const mix = STRATEGY_MIX.map(([name, share]) => `${name} ${percent(share)}`).join(', ');
   return [
@@ -281,21 +281,21 @@ function overFloor(result: PhaseResult): number {
   return totalRequests(result.registry) / totalRequests(result.floor);
 }
 
-function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 }
 
 const status = (ok: boolean) => (ok ? '✅' : '❌');
-const count = (n: number) => n.toLocaleString('en-US');
-const percent = (share: number) => `${Math.round(share * 100)} %`;
-const ms = (value: number) => `${Math.round(value)} ms`;
-const seconds = (value: number) => `${(value / 1000).toFixed(value < 10_000 ? 2 : 1)} s`;
-const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
-const kilobytes = (bytes: number) => `${Math.round(bytes / 1e3)} kB`;
+export const count = (n: number) => n.toLocaleString('en-US');
+export const percent = (share: number) => `${Math.round(share * 100)} %`;
+export const ms = (value: number) => `${Math.round(value)} ms`;
+export const seconds = (value: number) => `${(value / 1000).toFixed(value < 10_000 ? 2 : 1)} s`;
+export const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+export const kilobytes = (bytes: number) => `${Math.round(bytes / 1e3)} kB`;
 const times1 = (ratio: number) => `${ratio.toFixed(1)}×`;
 
 /** 1.00 → "1.00× (+0 %)" */
-function ratioText(ratio: number): string {
+export function ratioText(ratio: number): string {
   const change = Math.round((ratio - 1) * 100);
   return `${ratio.toFixed(2)}× (${change >= 0 ? '+' : '−'}${Math.abs(change)} %)`;
 }

@@ -7,6 +7,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry } from '../test/support/registry';
 import { measureBundle, type BundleMeasurement } from './bundle';
+import { measureFleet, type FleetResult } from './fleet/measure-fleet';
+import { renderFleet } from './fleet/report';
 import { measureHostile, renderHostile, type HostileResult } from './hostile';
 import { measureGitWriteBack, type GitBenchResult } from './git/write-back';
 import { lambdaHeapFlags, lambdaSettings } from './lambda';
@@ -14,7 +16,7 @@ import { bundleChild } from './cycle/run-size';
 import { measureSize, type SizeResult } from './measure-size';
 import { parseBenchOptions, repositoriesFor } from './options';
 import { startLatencyProxy } from './registry/latency-proxy';
-import { renderReport } from './report';
+import { describeRun, renderReport } from './report';
 import { repositoryName } from './workload/applications';
 import { TAGS_PER_REPOSITORY } from './workload/catalog';
 import { RegistrySeeder } from './workload/push';
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   const proxy = await startLatencyProxy(registry, { latencyMs: options.latencyMs });
   const results: SizeResult[] = [];
   let hostile: HostileResult | undefined;
+  let fleet: FleetResult | undefined;
   let pushMs = 0;
   let pushedTags = 0;
   try {
@@ -61,6 +64,11 @@ async function main(): Promise<void> {
       results.push(result);
     }
     if (options.hostile) hostile = await measureHostile(registry, workDir, lambdaHeapFlags(lambda.memoryMb), progress);
+    if (options.fleet) {
+      fleet = await measureFleet({ options, seeder, proxy, childFlags: lambdaHeapFlags(lambda.memoryMb), workDir, progress });
+      pushMs += fleet.pushMs;
+      pushedTags += fleet.pushedTags;
+    }
   } finally {
     await proxy.stop();
     await registry.stop();
@@ -70,7 +78,7 @@ async function main(): Promise<void> {
   let git: GitBenchResult | undefined;
   if (options.git) git = await measureGitWriteBack(progress);
 
-  const cycleReport = renderReport({
+  const benchResults = {
     options,
     sizes: results,
     ...(bundle && { bundle }),
@@ -82,8 +90,11 @@ async function main(): Promise<void> {
     cores: cpus().length,
     lambda,
     date: new Date().toISOString().slice(0, 10),
-  });
-  const report = cycleReport + (hostile ? renderHostile(hostile) : '');
+  };
+  const fleetOnly = !options.bundle && !options.cycles && !options.git && !options.hostile;
+  const cycleReport = fleetOnly ? `# Benchmark\n\n${describeRun(benchResults)}\n\n` : renderReport(benchResults);
+  const fleetReport = fleet ? renderFleet({ fleet, lambda, latencyMs: options.latencyMs, cores: cpus().length, sizes: results }) : '';
+  const report = cycleReport + (hostile ? renderHostile(hostile) : '') + fleetReport;
   process.stdout.write(report);
   if (options.resultsPath) {
     writeFileSync(options.resultsPath, report);

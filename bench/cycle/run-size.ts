@@ -43,11 +43,15 @@ export interface SizeRun {
   peakRssKiB: number;
 }
 
-/** Bundles the child as the Lambda is bundled (esbuild, ESM, minified unless profiling), into `dir`. */
-export async function bundleChild(dir: string, minify = true): Promise<string> {
-  const outfile = join(dir, 'bench-child.mjs');
+/** Bundles the cycle child as the Lambda is bundled (esbuild, ESM, minified unless profiling), into `dir`. */
+export function bundleChild(dir: string, minify = true): Promise<string> {
+  return bundleLikeLambda(join(import.meta.dirname, 'child.ts'), join(dir, 'bench-child.mjs'), minify);
+}
+
+/** Bundles `entry` into `outfile` as the Lambda is bundled: esbuild, ESM, minified unless profiling. */
+export async function bundleLikeLambda(entry: string, outfile: string, minify: boolean): Promise<string> {
   await build({
-    entryPoints: [join(import.meta.dirname, 'child.ts')],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     minify,
@@ -76,7 +80,7 @@ export async function runSize(options: {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_CHILD_SETTINGS: JSON.stringify(options.settings) },
   });
-  const messages = new MessageQueue(child);
+  const messages = new MessageQueue<ChildMessage>(child);
   try {
     const ready = await messages.next();
     if (ready.type !== 'ready') throw new Error(`child: expected ready, got ${ready.type}`);
@@ -94,7 +98,7 @@ export async function runSize(options: {
 async function runPhase(
   phase: Phase,
   child: ChildProcess,
-  messages: MessageQueue,
+  messages: MessageQueue<ChildMessage>,
   options: { proxy: LatencyProxy; kube: KubeApiDouble },
 ): Promise<PhaseRun> {
   const registryBefore = options.proxy.counts();
@@ -117,7 +121,7 @@ async function runPhase(
   };
 }
 
-function kubeCounts(requests: { method: string; path: string }[]): KubeCounts {
+export function kubeCounts(requests: { method: string; path: string }[]): KubeCounts {
   const counts: KubeCounts = { total: requests.length, list: 0, get: 0, patch: 0, events: 0, other: 0 };
   for (const { method, path } of requests) {
     if (path.endsWith('/events') && method === 'POST') counts.events++;
@@ -134,14 +138,14 @@ function send(child: ChildProcess, message: ParentMessage): void {
 }
 
 /** The child's messages in order; an exit before the next message fails the wait. */
-class MessageQueue {
-  private readonly queued: ChildMessage[] = [];
-  private waiting: { resolve(message: ChildMessage): void; reject(error: Error): void } | undefined;
+export class MessageQueue<M> {
+  private readonly queued: M[] = [];
+  private waiting: { resolve(message: M): void; reject(error: Error): void } | undefined;
   private ended: Error | undefined;
   readonly exited: Promise<void>;
 
   constructor(child: ChildProcess) {
-    child.on('message', (message: ChildMessage) => {
+    child.on('message', (message: M) => {
       if (this.waiting) {
         this.waiting.resolve(message);
         this.waiting = undefined;
@@ -159,7 +163,7 @@ class MessageQueue {
     });
   }
 
-  next(): Promise<ChildMessage> {
+  next(): Promise<M> {
     const queued = this.queued.shift();
     if (queued) return Promise.resolve(queued);
     if (this.ended) return Promise.reject(this.ended);

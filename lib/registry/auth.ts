@@ -34,6 +34,11 @@ interface CachedToken {
  */
 const sharedTokens = new Map<string, CachedToken>();
 
+/** Answers shared beyond one client: the invocation's other cycles (lib/resolve/registry-work.ts). */
+export interface SharedAnswers {
+  once<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
 export class Authenticator {
   private scheme: Promise<Scheme> | undefined;
   private readonly tokenKeyPrefix: string;
@@ -43,6 +48,8 @@ export class Authenticator {
     private readonly endpoint: RegistryEndpoint,
     private readonly credentials: RegistryCredentials | undefined,
     private readonly log: Log,
+    /** With it, one ping per registry serves every cluster of the invocation. */
+    private readonly shared?: SharedAnswers,
   ) {
     this.tokenKeyPrefix = `${endpoint.apiUrl}|${credentialsIdentity(credentials)}|`;
   }
@@ -84,7 +91,9 @@ export class Authenticator {
 
   /** The ping's outcome, shared by concurrent callers; a failed ping is tried again by the next call. */
   private challenge(): Promise<Scheme> {
-    this.scheme ??= this.ping().catch((error: unknown) => {
+    // The ping goes out without credentials: its answer is the registry's, whoever asks.
+    const ping = () => (this.shared ? this.shared.once(`registry-challenge|${this.endpoint.apiUrl}`, () => this.ping()) : this.ping());
+    this.scheme ??= ping().catch((error: unknown) => {
       this.scheme = undefined;
       throw error;
     });

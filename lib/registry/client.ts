@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Log, Platform } from '../model';
 import { registerSecret } from '../report/secrets';
-import { Authenticator } from './auth';
+import { Authenticator, type SharedAnswers } from './auth';
 import { BODY_LIMITS, BodyTooLargeError, readBodyLimited, readJsonLimited } from './body-limit';
 import type { RegistryEndpoint } from './config';
 import { plainHttpProblem } from './credential-scope';
@@ -47,6 +47,8 @@ export interface RegistryClientOptions {
   deadline?: number;
   /** Tags per page (`n`); tests lower it to exercise pagination. */
   pageSize?: number;
+  /** Answers shared with the invocation's other clients of this registry (the ping). */
+  shared?: SharedAnswers;
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
@@ -67,7 +69,7 @@ export class RegistryClient {
     // Already registered where it was read; again here for credentials that came from elsewhere.
     registerSecret(options.credentials?.password);
     this.transport = new RegistryTransport(options);
-    this.auth = new Authenticator(this.transport, options.endpoint, options.credentials, options.log);
+    this.auth = new Authenticator(this.transport, options.endpoint, options.credentials, options.log, options.shared);
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   }
 

@@ -72,8 +72,9 @@ export class RegistryTransport {
     this.base = resolvedBaseUrls.get(options.endpoint.apiUrl) ?? options.endpoint.apiUrl;
   }
 
+  /** Another client's ping (shared in the invocation) may have settled the base URL since this one was made. */
   get baseUrl(): string {
-    return this.base;
+    return resolvedBaseUrls.get(this.endpoint.apiUrl) ?? this.base;
   }
 
   /**

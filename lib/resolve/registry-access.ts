@@ -145,7 +145,7 @@ export class RegistryAccess {
     const key = `${endpoint.apiUrl}|${identity}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new RegistryClient({ endpoint, credentials, counter: this.counter, log: this.log, deadline: this.options.deadline });
+      client = new RegistryClient({ endpoint, credentials, counter: this.counter, log: this.log, deadline: this.options.deadline, shared: this.work });
       this.clients.set(key, client);
     }
     return client;

@@ -166,7 +166,8 @@ async function runInvocations(env: FleetEnvironment, clusters: FleetCluster[], g
   const childPath = await bundleLikeLambda(join(import.meta.dirname, 'child.ts'), join(env.workDir, 'bench-fleet-child.mjs'), true);
   const child = spawn(process.execPath, [...env.childFlags, childPath], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, BENCH_FLEET_SETTINGS: JSON.stringify(settings) },
+    // Lambda runs Node 22: the AWS SDK's warning for Node 20 (this machine) is not the function's output.
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', BENCH_FLEET_SETTINGS: JSON.stringify(settings) },
   });
   const messages = new MessageQueue<FleetChildMessage>(child);
   const send = (message: FleetParentMessage) => child.send(message);

@@ -4,6 +4,13 @@
 import { Agent } from 'node:https';
 import { createConfiguration, ServerConfiguration, type Configuration, type KubeConfig, type SecurityAuthentication } from '@kubernetes/client-node';
 
+/**
+ * An idle connection is closed after this (or a second before the server's `Keep-Alive: timeout`
+ * hint, which Node applies only when a timeout is set): reusing one the server is closing at the
+ * same moment would fail the call with ECONNRESET.
+ */
+const IDLE_TIMEOUT_MS = 15_000;
+
 /** `kubeConfig.makeApiClient(Api)`, with one kept-alive agent for all of this client's calls. */
 export function keptAliveApiClient<T>(kubeConfig: KubeConfig, Api: new (configuration: Configuration) => T): T {
   const cluster = kubeConfig.getCurrentCluster();
@@ -17,7 +24,7 @@ export function keptAliveApiClient<T>(kubeConfig: KubeConfig, Api: new (configur
       const made = context.getAgent();
       // Only a plain TLS agent is kept; a proxy's agent (proxy-url) stays as client-node made it.
       if (made?.constructor !== Agent) return;
-      kept ??= new Agent({ ...(made as Agent).options, keepAlive: true });
+      kept ??= new Agent({ ...(made as Agent).options, keepAlive: true, timeout: IDLE_TIMEOUT_MS });
       context.setAgent(kept);
     },
   };

@@ -2,13 +2,11 @@
 // EventBridge bus on moto_server; a rule on the bus forwards the events to an SQS queue, read back
 // with the AWS CLI, so what is asserted is what a subscriber of the bus receives.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Application } from '../../lib/model';
 import { FAILING_SINCE_ANNOTATION } from '../../lib/notify/failures';
 import { kustomizeApp } from '../support/applications';
-import { MOTO_CREDENTIALS, startMoto, type Moto } from '../support/aws/moto';
+import { awsCli, drainQueue, MOTO_CREDENTIALS, startMoto, type AwsCli, type Moto } from '../support/aws/moto';
 import { cycle, pushTags, seed, startFixture, type Fixture } from '../cycle/fixture';
 
 const REGION = 'eu-west-1';
@@ -19,18 +17,7 @@ let moto: Moto;
 let queueUrl: string;
 let host: string;
 
-const cliEnv = () => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
-  AWS_DEFAULT_REGION: REGION,
-});
-
-async function aws(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('aws', ['--endpoint-url', moto.endpoint, '--output', 'text', ...args], { env: cliEnv(), timeout: 30_000 });
-  return stdout.trim();
-}
+let aws: AwsCli;
 
 interface ReceivedEvent {
   source: string;
@@ -39,25 +26,13 @@ interface ReceivedEvent {
 }
 
 /** Every event forwarded to the queue since the last call. */
-async function received(): Promise<ReceivedEvent[]> {
-  const events: ReceivedEvent[] = [];
-  for (;;) {
-    const { stdout } = await promisify(execFile)(
-      'aws',
-      ['--endpoint-url', moto.endpoint, '--output', 'json', 'sqs', 'receive-message', '--queue-url', queueUrl, '--max-number-of-messages', '10'],
-      { env: cliEnv(), timeout: 30_000 },
-    );
-    const messages = stdout.trim() === '' ? [] : ((JSON.parse(stdout) as { Messages?: { Body: string; ReceiptHandle: string }[] }).Messages ?? []);
-    if (messages.length === 0) return events;
-    for (const message of messages) {
-      events.push(JSON.parse(message.Body) as ReceivedEvent);
-      await aws('sqs', 'delete-message', '--queue-url', queueUrl, '--receipt-handle', message.ReceiptHandle);
-    }
-  }
+function received(): Promise<ReceivedEvent[]> {
+  return drainQueue<ReceivedEvent>(aws, queueUrl);
 }
 
 before(async () => {
   [fixture, moto] = await Promise.all([startFixture(), startMoto()]);
+  aws = awsCli(moto, REGION);
   host = fixture.registry.host;
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_EVENTBRIDGE: moto.endpoint,

@@ -5,10 +5,8 @@
 // event, runs just the applications tracking the pushed repository against the real registry and
 // the Kubernetes API double.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { createWebhookHandler } from '../../functions/registry-webhook';
@@ -17,7 +15,7 @@ import type { CycleSummary } from '../../lib/model';
 import { githubSignature } from '../../lib/webhook/authenticate';
 import { MAX_BODY_BYTES } from '../../lib/webhook/request';
 import { kustomizeApp } from '../support/applications';
-import { MOTO_CREDENTIALS, startMoto, type Moto } from '../support/aws/moto';
+import { awsCli, drainQueue, MOTO_CREDENTIALS, startMoto, type AwsCli, type Moto } from '../support/aws/moto';
 import { startKubeApi, type KubeApiDouble } from '../support/kube-api';
 import { capturingOutput, lambdaContext } from '../support/lambda';
 import { pushImage, registriesConfFor, startRegistry, type RunningRegistry } from '../support/registry';
@@ -38,18 +36,7 @@ const fixture = (name: string): string => readFileSync(join(import.meta.dirname,
 let moto: Moto;
 let queueUrl: string;
 
-const cliEnv = () => ({
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
-  AWS_DEFAULT_REGION: REGION,
-});
-
-async function aws(...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('aws', ['--endpoint-url', moto.endpoint, '--output', 'text', ...args], { env: cliEnv(), timeout: 30_000 });
-  return stdout.trim();
-}
+let aws: AwsCli;
 
 interface ReceivedEvent {
   source: string;
@@ -58,21 +45,8 @@ interface ReceivedEvent {
 }
 
 /** Every event the rule forwarded since the last call. */
-async function received(): Promise<ReceivedEvent[]> {
-  const events: ReceivedEvent[] = [];
-  for (;;) {
-    const { stdout } = await promisify(execFile)(
-      'aws',
-      ['--endpoint-url', moto.endpoint, '--output', 'json', 'sqs', 'receive-message', '--queue-url', queueUrl, '--max-number-of-messages', '10'],
-      { env: cliEnv(), timeout: 30_000 },
-    );
-    const messages = stdout.trim() === '' ? [] : ((JSON.parse(stdout) as { Messages?: { Body: string; ReceiptHandle: string }[] }).Messages ?? []);
-    if (messages.length === 0) return events;
-    for (const message of messages) {
-      events.push(JSON.parse(message.Body) as ReceivedEvent);
-      await aws('sqs', 'delete-message', '--queue-url', queueUrl, '--receipt-handle', message.ReceiptHandle);
-    }
-  }
+function received(): Promise<ReceivedEvent[]> {
+  return drainQueue<ReceivedEvent>(aws, queueUrl);
 }
 
 /** A call as a Lambda Function URL delivers it (payload format 2.0). */
@@ -129,6 +103,7 @@ const webhook = (secretId: string | null = SECRET_ID) =>
 
 before(async () => {
   moto = await startMoto();
+  aws = awsCli(moto, REGION);
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_EVENTBRIDGE: moto.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,

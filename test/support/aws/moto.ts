@@ -1,6 +1,7 @@
 // A local moto_server (moto 5) for tests that talk to AWS APIs: EKS, STS, ECR, CloudWatch Logs all
 // answer on one endpoint. Any access key works; use a region and fake credentials in the client.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { freePort, stopProcess } from '../processes';
 
 export interface Moto {
@@ -53,4 +54,36 @@ async function waitUntilReady(child: ChildProcess, endpoint: string): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS} ms`);
+}
+
+/** The AWS CLI against moto, as a user would type it: `aws('sqs', 'create-queue', ...)`, text output trimmed. */
+export type AwsCli = (...args: string[]) => Promise<string>;
+
+export function awsCli(moto: Moto, region: string): AwsCli {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+    AWS_DEFAULT_REGION: region,
+  };
+  return async (...args) => {
+    const output = args.includes('--output') ? [] : ['--output', 'text'];
+    const { stdout } = await promisify(execFile)('aws', ['--endpoint-url', moto.endpoint, ...output, ...args], { env, timeout: 30_000 });
+    return stdout.trim();
+  };
+}
+
+/** Every message body an SQS queue on moto received since the last call, parsed as JSON; the queue is left empty. */
+export async function drainQueue<T>(aws: AwsCli, queueUrl: string): Promise<T[]> {
+  const bodies: T[] = [];
+  for (;;) {
+    const stdout = await aws('--output', 'json', 'sqs', 'receive-message', '--queue-url', queueUrl, '--max-number-of-messages', '10');
+    const messages = stdout === '' ? [] : ((JSON.parse(stdout) as { Messages?: { Body: string; ReceiptHandle: string }[] }).Messages ?? []);
+    if (messages.length === 0) return bodies;
+    for (const message of messages) {
+      bodies.push(JSON.parse(message.Body) as T);
+      await aws('sqs', 'delete-message', '--queue-url', queueUrl, '--receipt-handle', message.ReceiptHandle);
+    }
+  }
 }

@@ -23,4 +23,18 @@ export class ExpiringCache<V> {
     });
     return value;
   }
+
+  /**
+   * The value kept under `key` when it is the `same` as `fresh` (so that what was derived from that
+   * very object is found again), else `fresh`, which is then kept for `lifetimeMs`.
+   */
+  async sameAsKept(key: string, fresh: V, same: (kept: V, fresh: V) => boolean, lifetimeMs: number, now = Date.now()): Promise<V> {
+    const cached = this.entries.get(key);
+    if (cached && cached.expiresAt > now) {
+      const kept = await cached.value.catch(() => undefined);
+      if (kept !== undefined && same(kept, fresh)) return kept;
+    }
+    this.entries.set(key, { value: Promise.resolve(fresh), expiresAt: now + lifetimeMs });
+    return fresh;
+  }
 }

@@ -17,6 +17,7 @@ import { formatPlatform } from '../registry/platform';
 import { registryCredentialsCache } from './credentials-cache';
 import { metadataCache, type MetadataCache } from './metadata-cache';
 import { RegistryWork } from './registry-work';
+import { settledTagList } from './tag-lists';
 
 /** How long the digest a tag had is trusted before one HEAD checks it again. */
 export const DEFAULT_TAG_TRUST_MS = 60 * 60_000;
@@ -25,7 +26,7 @@ export const DEFAULT_TAG_TRUST_MS = 60 * 60_000;
 export interface RepositoryView {
   readonly endpoint: RegistryEndpoint;
   readonly repository: string;
-  tags(): Promise<string[]>;
+  tags(): Promise<readonly string[]>;
   digestOf(tag: string): Promise<string>;
   manifest(tag: string): Promise<ManifestInfo>;
   metadata(tag: string, platforms: Platform[] | undefined): Promise<ImageMetadata>;
@@ -81,7 +82,7 @@ export class RegistryAccess {
     const view: RepositoryView = {
       endpoint,
       repository,
-      tags: () => this.once(`tags|${key}`, () => client.listTags(repository)),
+      tags: () => this.once(`tags|${key}`, async () => settledTagList(key, await client.listTags(repository))),
       digestOf: (tag) => this.once(`digest|${key}|${tag}`, () => client.digestOf(repository, tag)),
       manifest: (tag) => this.once(`manifest|${key}|${tag}`, () => client.manifest(repository, tag)),
       metadata: (tag, platforms) => this.metadata(view, tag, platforms, () => client.metadata(repository, tag, platforms), false),
@@ -99,7 +100,7 @@ export class RegistryAccess {
     if (!fromRole) return { ...view, pushTimes };
     const ecrView: RepositoryView = {
       ...view,
-      tags: async () => (await images()).tags(),
+      tags: () => this.once(`ecr-tags|${key}`, async () => settledTagList(`ecr|${key}`, (await images()).tags())),
       digestOf: async (tag) => (await images()).digestOf(tag),
       pushTimes,
     };

@@ -21,4 +21,17 @@ describe('ExpiringCache', () => {
     await assert.rejects(cache.get('k', () => Promise.reject(new Error('unreachable')), 60_000, 0), /unreachable/);
     assert.equal(await cache.get('k', () => Promise.resolve('read'), 60_000, 1), 'read');
   });
+
+  it('hands on the kept value when a fresh one is the same, and keeps a changed one', async () => {
+    const cache = new ExpiringCache<readonly string[]>();
+    const same = (a: readonly string[], b: readonly string[]) => a.join() === b.join();
+    const first = ['1.0.0', '1.1.0'];
+    assert.equal(await cache.sameAsKept('repo', first, same, 1000, 0), first);
+    assert.equal(await cache.sameAsKept('repo', ['1.0.0', '1.1.0'], same, 1000, 10), first, 'an equal list: the kept object');
+    const changed = ['1.0.0', '1.1.0', '1.2.0'];
+    assert.equal(await cache.sameAsKept('repo', changed, same, 1000, 20), changed, 'a new tag: the fresh list');
+    assert.equal(await cache.sameAsKept('repo', ['1.0.0', '1.1.0', '1.2.0'], same, 1000, 30), changed);
+    const late = ['1.0.0', '1.1.0', '1.2.0'];
+    assert.equal(await cache.sameAsKept('repo', late, same, 1000, 5000), late, 'nothing is handed on once expired');
+  });
 });

@@ -2,6 +2,7 @@
 import type { ImageRef } from '../model';
 import { DOCKER_HUB_DOMAIN, LEGACY_DOCKER_HUB_DOMAIN, parseDockerReference, type ReferenceParts } from './docker-reference';
 import { parseLenientReference } from './lenient-reference';
+import { memoizedByText } from '../policy/memo';
 
 const DOCKER_HUB_NAMES = new Set(['', DOCKER_HUB_DOMAIN, LEGACY_DOCKER_HUB_DOMAIN, 'registry-1.docker.io']);
 
@@ -18,6 +19,12 @@ export function isDockerHub(registry: string): boolean {
  * @throws Error when `text` is empty or names no usable image.
  */
 export function parseImageReference(text: string): ImageRef {
+  // Every run reads the same references again (image-list entries, the images apps run): each text
+  // is parsed once per container; callers get their own copy.
+  return { ...readImageReference(text) };
+}
+
+const readImageReference = memoizedByText((text: string): ImageRef => {
   if (text === '') throw new Error('empty image reference');
   const parts = parseDockerReference(text) ?? parseLenientReference(text);
   if (!isUsablePath(parts.path)) throw new Error(`invalid image reference ${JSON.stringify(text)}: no valid image name`);
@@ -26,7 +33,7 @@ export function parseImageReference(text: string): ImageRef {
   const registry = hub && !text.startsWith(DOCKER_HUB_DOMAIN) ? '' : domain;
   const name = hub && !text.startsWith('library/') ? parts.path.replace(/^library\//, '') : parts.path;
   return withVersion({ registry, name }, parts);
-}
+});
 
 /** Segments without whitespace, none empty (`a//b`, `/a`, `a/` are not names). */
 function isUsablePath(path: string): boolean {

@@ -1,7 +1,7 @@
 // Notifications as Amazon EventBridge events on the operator's bus (IMAGE_UPDATER_EVENT_BUS),
 // collected during a run and sent at its end with PutEvents, ten entries a call. A notification
 // that cannot be sent is logged, never fatal: the run's writes are done by then.
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Log } from '../model';
 import { redact } from '../report/secrets';
 import { DETAIL_TYPES, notificationDetail, type Notification, type Notifier } from './notification';
@@ -20,7 +20,8 @@ export class EventBusNotifier implements Notifier {
     private readonly bus: string,
     private readonly cluster: string,
     private readonly log: Log,
-    private readonly client: EventBridgeClient = new EventBridgeClient({}),
+    /** Default: one made on the first flush (the SDK is loaded only by runs that notify). */
+    private client?: EventBridgeClient,
     /** Epoch ms: the run's hard deadline. */
     private readonly deadline?: number,
   ) {}
@@ -44,6 +45,8 @@ export class EventBusNotifier implements Notifier {
       const remaining = this.deadline === undefined ? CALL_TIMEOUT_MS : Math.min(CALL_TIMEOUT_MS, this.deadline - Date.now());
       try {
         if (remaining <= 0) throw new Error('deadline reached');
+        const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+        this.client ??= new EventBridgeClient({});
         const answer = await this.client.send(new PutEventsCommand({ Entries: batch }), { abortSignal: AbortSignal.timeout(remaining) });
         const failed = (answer.Entries ?? []).flatMap((entry, index) => (entry.ErrorCode ? [{ detailType: batch[index]?.DetailType, error: `${entry.ErrorCode}: ${entry.ErrorMessage ?? ''}` }] : []));
         if (failed.length > 0) this.log.warn(`${failed.length} of ${batch.length} notification(s) refused by event bus ${this.bus}`, { failed });

@@ -3,8 +3,8 @@
 // until shortly before it expires. For private registries, DescribeImages answers tag lists,
 // digests and push times in one paged call per repository, where the registry API needs a request
 // per tag.
-import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { ECRPUBLICClient, GetAuthorizationTokenCommand as GetPublicAuthorizationTokenCommand } from '@aws-sdk/client-ecr-public';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRPUBLICClient } from '@aws-sdk/client-ecr-public';
 import * as z from '../zod';
 import { DeadlineReached } from '../deadline';
 import type { Log } from '../model';
@@ -140,14 +140,16 @@ async function fetchToken(registry: EcrRegistry, context: EcrContext): Promise<{
 /** ECR answers a list (one entry when no registryIds are sent), ECR Public a single object. */
 async function requestAuthorizationData(registry: EcrRegistry, scope: ErrorScope, context: EcrContext): Promise<unknown> {
   if (registry.kind === 'private') {
+    const [client, { GetAuthorizationTokenCommand }] = [await privateClient(registry), await ecrSdk()];
     const answer = await callEcr('GetAuthorizationToken', 'ecr:GetAuthorizationToken', registry, scope, context, (abortSignal) =>
-      privateClient(registry).send(new GetAuthorizationTokenCommand({}), { abortSignal }),
+      client.send(new GetAuthorizationTokenCommand({}), { abortSignal }),
     );
     return answer.authorizationData?.[0];
   }
   const iamActions = 'ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken';
+  const [client, { GetAuthorizationTokenCommand }] = [await ecrPublicClient(), await ecrPublicSdk()];
   const answer = await callEcr('GetAuthorizationToken', iamActions, registry, scope, context, (abortSignal) =>
-    ecrPublicClient().send(new GetPublicAuthorizationTokenCommand({}), { abortSignal }),
+    client.send(new GetAuthorizationTokenCommand({}), { abortSignal }),
   );
   return answer.authorizationData;
 }
@@ -179,8 +181,9 @@ export async function describeTaggedImages(registry: PrivateEcrRegistry, reposit
       maxResults: PAGE_SIZE,
       nextToken,
     };
+    const [client, { DescribeImagesCommand }] = [await privateClient(registry), await ecrSdk()];
     const answer = await callEcr('DescribeImages', 'ecr:DescribeImages', registry, scope, context, (abortSignal) =>
-      privateClient(registry).send(new DescribeImagesCommand(request), { abortSignal }),
+      client.send(new DescribeImagesCommand(request), { abortSignal }),
     );
     const parsed = DescribeImagesPageSchema.safeParse(answer);
     if (!parsed.success) {
@@ -255,18 +258,27 @@ function describeAwsError(error: unknown, iamActions: string): string {
   return error.name === 'AccessDeniedException' ? `${described} (the function's IAM role needs ${iamActions})` : described;
 }
 
-function privateClient(registry: PrivateEcrRegistry): ECRClient {
+// The ECR SDK clients are loaded when an ECR image is first met: most runs track none, and loading
+// them costs the function's cold start time and memory (`npm run bench`, bundle section).
+const ecrSdk = () => import('@aws-sdk/client-ecr');
+const ecrPublicSdk = () => import('@aws-sdk/client-ecr-public');
+
+async function privateClient(registry: PrivateEcrRegistry): Promise<ECRClient> {
   const key = `${registry.region}|${registry.fips}|${registry.dualStack}`;
   let client = privateClients.get(key);
   if (!client) {
+    const { ECRClient } = await ecrSdk();
     client = new ECRClient({ ...sdkOptions(registry.region), useFipsEndpoint: registry.fips, useDualstackEndpoint: registry.dualStack });
     privateClients.set(key, client);
   }
   return client;
 }
 
-function ecrPublicClient(): ECRPUBLICClient {
-  publicClient ??= new ECRPUBLICClient(sdkOptions(PUBLIC_REGION));
+async function ecrPublicClient(): Promise<ECRPUBLICClient> {
+  if (!publicClient) {
+    const { ECRPUBLICClient } = await ecrPublicSdk();
+    publicClient ??= new ECRPUBLICClient(sdkOptions(PUBLIC_REGION));
+  }
   return publicClient;
 }
 

@@ -10,13 +10,27 @@ export const KUBE_REQUEST_TIMEOUT_MS = 15_000;
  * Runs `call` with client-node options whose requests carry the call's abort signal, on top of
  * `options` (e.g. a Content-Type header).
  */
-export function boundedKubeCall<T>(
+export async function boundedKubeCall<T>(
   what: string,
   deadline: number | undefined,
   call: (options: ConfigurationOptions) => Promise<T>,
   options?: ConfigurationOptions,
 ): Promise<T> {
-  return withinLimits((signal) => call(withSignal(signal, options)), { what, timeoutMs: KUBE_REQUEST_TIMEOUT_MS, deadline });
+  const attempt = () => withinLimits((signal) => call(withSignal(signal, options)), { what, timeoutMs: KUBE_REQUEST_TIMEOUT_MS, deadline });
+  try {
+    return await attempt();
+  } catch (error) {
+    // Calls share kept-alive connections (api-client.ts): one the API server closed just as it was
+    // reused fails at once. Sent again, the call takes a new connection; a write is safe to repeat,
+    // as it carries the resourceVersion it was built from (a repeated event is only a duplicate).
+    if (!connectionReset(error)) throw error;
+    return attempt();
+  }
+}
+
+function connectionReset(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function withSignal(signal: AbortSignal, options: ConfigurationOptions | undefined): ConfigurationOptions {

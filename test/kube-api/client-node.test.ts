@@ -400,4 +400,18 @@ describe('connections to the API server', () => {
       await server.stop();
     }
   });
+
+  it('a call on a kept-alive connection the server has just closed is sent again on a new one', async () => {
+    const server = await startKubeApi({ tls: true, applications: [helmApp] });
+    try {
+      const applications = new ApplicationsApi(server.kubeConfig());
+      await applications.list({});
+      server.hangUpNextReused();
+      const app = await applications.get('argocd', 'helm-app');
+      assert.equal(app.metadata.name, 'helm-app');
+      assert.equal(server.connections(), 2);
+    } finally {
+      await server.stop();
+    }
+  });
 });

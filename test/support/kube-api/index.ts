@@ -117,6 +117,11 @@ export interface KubeApiDouble {
   requests(): RecordedRequest[];
   /** Connections clients opened (TLS handshakes when `tls`). */
   connections(): number;
+  /**
+   * The next request that comes on a connection used before is cut without an answer, as when the
+   * server closes an idle kept-alive connection just as the client sends on it.
+   */
+  hangUpNextReused(): void;
   /** The next request with this method and path (exact, or matching the RegExp) fails with `status`. */
   failNext(method: string, path: string | RegExp, status: number, body?: unknown): void;
   /**
@@ -266,7 +271,16 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     send(response, answer);
   }
 
+  const requestsOnSocket = new WeakMap<object, number>();
+  let hangUpReused = false;
   const listener = (request: IncomingMessage, response: ServerResponse) => {
+    const earlier = requestsOnSocket.get(request.socket) ?? 0;
+    requestsOnSocket.set(request.socket, earlier + 1);
+    if (hangUpReused && earlier > 0) {
+      hangUpReused = false;
+      request.socket.destroy();
+      return;
+    }
     handle(request, response).catch((error: unknown) => send(response, internalError(error)));
   };
   const certificate = options.tls ? await servingCertificate() : undefined;
@@ -336,6 +350,9 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     setImageUpdater: (imageUpdater) => asStoredImageUpdater(cluster.installImageUpdaterCrd().put(imageUpdater)),
     requests: () => structuredClone(recorded),
     connections: () => connections,
+    hangUpNextReused: () => {
+      hangUpReused = true;
+    },
     failNext(method, path, status, body) {
       failures.push({ method: method.toUpperCase(), path, response: { status, body: body ?? genericStatus(status) } });
     },

@@ -17,7 +17,7 @@ export class ExpiringCache<V> {
     if (cached && cached.expiresAt > now) return cached.value;
     const value = load();
     const entry = { value, expiresAt: now + lifetimeMs };
-    this.entries.set(key, entry);
+    this.keep(key, entry, now);
     value.catch(() => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     });
@@ -34,7 +34,13 @@ export class ExpiringCache<V> {
       const kept = await cached.value.catch(() => undefined);
       if (kept !== undefined && same(kept, fresh)) return kept;
     }
-    this.entries.set(key, { value: Promise.resolve(fresh), expiresAt: now + lifetimeMs });
+    this.keep(key, { value: Promise.resolve(fresh), expiresAt: now + lifetimeMs }, now);
     return fresh;
+  }
+
+  /** Stores `entry`, dropping the expired ones: a key nobody asks for again does not stay for ever. */
+  private keep(key: string, entry: Entry<V>, now: number): void {
+    for (const [other, kept] of this.entries) if (kept.expiresAt <= now) this.entries.delete(other);
+    this.entries.set(key, entry);
   }
 }

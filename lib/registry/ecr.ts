@@ -170,6 +170,7 @@ const DescribeImagesPageSchema = z.object({
 export async function describeTaggedImages(registry: PrivateEcrRegistry, repository: string, context: EcrContext): Promise<EcrTaggedImages> {
   const scope: ErrorScope = { endpoint: context.endpoint, repository };
   const byTag = new Map<string, EcrImage>();
+  const [client, { DescribeImagesCommand }] = [await privateClient(registry), await ecrSdk()];
   let nextToken: string | undefined;
   let pages = 0;
   do {
@@ -181,7 +182,6 @@ export async function describeTaggedImages(registry: PrivateEcrRegistry, reposit
       maxResults: PAGE_SIZE,
       nextToken,
     };
-    const [client, { DescribeImagesCommand }] = [await privateClient(registry), await ecrSdk()];
     const answer = await callEcr('DescribeImages', 'ecr:DescribeImages', registry, scope, context, (abortSignal) =>
       client.send(new DescribeImagesCommand(request), { abortSignal }),
     );
